@@ -1,0 +1,178 @@
+#pragma once
+// tessera::Kernel<Alloc, Sched, Net, Block, Platform> — the whole system as one type.
+//
+// Each slot takes a component. A component is either a class that models its API concept
+// directly (alloc::Region<>, sched::None) or a recipe with a nested `template <class K> class
+// bind` that needs its siblings: the kernel binds it to itself, so a component names siblings
+// only as K::platform, K::alloc() … inside its member functions. Every call across an API is
+// a direct call; there is no virtual function and no function-pointer table.
+//
+// The application names its type and its entry point in its own source file:
+//
+//   using App = tessera::Kernel<tessera::alloc::Region<>, tessera::sched::None,
+//                               tessera::net::None, tessera::block::None,
+//                               tessera::platform::QemuVirtAarch64>;
+//   int app_main() { … return 0; }
+//   TESSERA_MAIN(App, app_main)
+//
+// Boot order (boot()): platform early init (console, traps) → allocator gets the free RAM →
+// C++ global constructors → scheduler → network device → block device → the application,
+// run by the scheduler → the platform exits with the application's status.
+
+#include <cstddef>
+
+#include "tessera/api/allocator.hpp"
+#include "tessera/api/block_device.hpp"
+#include "tessera/api/net_device.hpp"
+#include "tessera/api/platform.hpp"
+#include "tessera/api/scheduler.hpp"
+#include "tessera/lib/format.hpp"
+
+namespace tessera {
+
+// The process exit status of an image that faulted or panicked (EX_SOFTWARE in sysexits.h).
+inline constexpr int exit_status_fault = 70;
+
+namespace detail {
+template <class Component, class K>
+struct Binder {
+  using type = Component;  // already a complete component
+};
+template <class Component, class K>
+  requires requires { typename Component::template bind<K>; }
+struct Binder<Component, K> {
+  using type = typename Component::template bind<K>;
+};
+
+template <class C>
+constexpr const char* name_of() {
+  if constexpr (requires { C::name; })
+    return C::name;
+  else
+    return "(not a component)";
+}
+}  // namespace detail
+
+// The component a slot argument becomes inside kernel K.
+template <class Component, class K>
+using bound_t = typename detail::Binder<Component, K>::type;
+
+template <class Alloc, class Sched, class Net, class Block, class Platform>
+class Kernel {
+ public:
+  using allocator_type = bound_t<Alloc, Kernel>;
+  using scheduler_type = bound_t<Sched, Kernel>;
+  using net_type = bound_t<Net, Kernel>;
+  using block_type = bound_t<Block, Kernel>;
+  using platform = bound_t<Platform, Kernel>;
+
+  static_assert(api::Allocator<allocator_type>,
+                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 1st argument (Alloc) does not model "
+                "tessera::api::Allocator; pass an allocator component such as tessera::alloc::Region<>");
+  static_assert(api::Scheduler<scheduler_type>,
+                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 2nd argument (Sched) does not model "
+                "tessera::api::Scheduler; pass a scheduler component such as tessera::sched::None");
+  static_assert(api::NetDevice<net_type>,
+                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 3rd argument (Net) does not model "
+                "tessera::api::NetDevice; pass a network component such as tessera::net::None");
+  static_assert(api::BlockDevice<block_type>,
+                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 4th argument (Block) does not model "
+                "tessera::api::BlockDevice; pass a block component such as tessera::block::None");
+  static_assert(api::Platform<platform>,
+                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 5th argument (Platform) does not model "
+                "tessera::api::Platform; pass a platform such as tessera::platform::QemuVirtAarch64");
+
+  // True when every slot models its concept. Everything below is compiled only then, so a
+  // wrong argument gives exactly one diagnostic (the static_assert above).
+  static constexpr bool well_formed = api::Allocator<allocator_type> && api::Scheduler<scheduler_type> &&
+                                      api::NetDevice<net_type> && api::BlockDevice<block_type> &&
+                                      api::Platform<platform>;
+
+  // Names of the five components, in slot order (for banners and diagnostics).
+  static constexpr const char* component_names[5] = {
+      detail::name_of<allocator_type>(), detail::name_of<scheduler_type>(), detail::name_of<net_type>(),
+      detail::name_of<block_type>(), detail::name_of<platform>()};
+
+  // The component instances. Constant-initialised (no guard, nothing run at boot).
+  static allocator_type& alloc() {
+    static allocator_type instance;
+    return instance;
+  }
+  static scheduler_type& sched() {
+    static scheduler_type instance;
+    return instance;
+  }
+  static net_type& net() {
+    static net_type instance;
+    return instance;
+  }
+  static block_type& block() {
+    static block_type instance;
+    return instance;
+  }
+
+  // Called once by the platform's start-up code (through TESSERA_MAIN); never returns.
+  template <int (*Main)()>
+  [[noreturn]] static void boot() {
+    if constexpr (well_formed) {
+      platform::early_init();
+      check(alloc().add_region(platform::free_memory()), "allocator: taking the platform's free memory");
+      platform::run_constructors();
+      check(sched().init(), "scheduler: init");
+      check(net().init(), "network device: init");
+      check(block().init(), "block device: init");
+      platform::exit(sched().run(Main));
+    }
+    __builtin_trap();
+  }
+
+  // Prints "tessera: panic: <what>: <error>" and ends the machine with exit_status_fault.
+  [[noreturn]] static void panic(const char* what, Error error) {
+    if constexpr (well_formed) {
+      print("tessera: panic: ");
+      print(what);
+      print(": ");
+      print(to_string(error));
+      print("\n");
+      platform::exit(exit_status_fault);
+    }
+    __builtin_trap();
+  }
+
+  // The C entry points of TESSERA_MAIN (src/ code calls these; see below).
+  static void console_write(const char* text, std::size_t length) {
+    if constexpr (well_formed) platform::console::write(text, length);
+  }
+  static int console_read() {
+    if constexpr (well_formed) {
+      const auto c = platform::console::read();
+      return c.ok() ? static_cast<unsigned char>(c.value()) : -1;
+    }
+    return -1;
+  }
+  [[noreturn]] static void exit(int status) {
+    if constexpr (well_formed) platform::exit(status);
+    __builtin_trap();
+  }
+
+ private:
+  static void check(Result<void> result, const char* what) {
+    if (!result) panic(what, result.error());
+  }
+  static void print(const char* text) { console_write(text, lib::length(text)); }
+};
+
+}  // namespace tessera
+
+// Binds an application to its kernel: defines the C entry points that the platform's
+// start-up, trap and libc glue code (src/) call. Use once, at namespace scope, in the
+// application's source file. `tessera_main` is the application's entry as the platform sees
+// it (benchmarks count boot instructions up to it).
+#define TESSERA_MAIN(KernelType, entry)                                                                   \
+  extern "C" [[gnu::noinline]] int tessera_main() { return (entry)(); }                                   \
+  extern "C" [[noreturn]] void tessera_boot() { KernelType::template boot<&tessera_main>(); }             \
+  extern "C" void tessera_console_write(const char* text, unsigned long length) {                         \
+    KernelType::console_write(text, length);                                                              \
+  }                                                                                                       \
+  extern "C" int tessera_console_read() { return KernelType::console_read(); }                            \
+  extern "C" [[noreturn]] void tessera_exit(int status) { KernelType::exit(status); }

@@ -1,0 +1,36 @@
+#pragma once
+// Number formatting without printf, for fault reports and panics (which must not depend on
+// the C library's state).
+
+#include <cstddef>
+#include <cstdint>
+
+namespace tessera::lib {
+
+constexpr std::size_t length(const char* s) {
+  std::size_t n = 0;
+  while (s[n] != '\0') ++n;
+  return n;
+}
+
+// Writes 16 lower-case hex digits of `value` (zero-padded) to out[0..16); returns 16.
+constexpr std::size_t format_hex(char* out, std::uint64_t value) {
+  for (int i = 15; i >= 0; --i, value >>= 4) out[i] = "0123456789abcdef"[value & 0xf];
+  return 16;
+}
+
+// Writes `value` in decimal (with a '-' if negative) to out (at least 21 chars); returns the length.
+constexpr std::size_t format_decimal(char* out, std::int64_t value) {
+  char digits[20];
+  std::size_t n = 0, length = 0;
+  std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+  do {
+    digits[n++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (value < 0) out[length++] = '-';
+  while (n > 0) out[length++] = digits[--n];
+  return length;
+}
+
+}  // namespace tessera::lib

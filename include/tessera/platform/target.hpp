@@ -1,0 +1,18 @@
+#pragma once
+// tessera::platform::Target — the platform this build is for, chosen by the build
+// (platforms/<name>/ sets TESSERA_PLATFORM_<NAME>). Portable applications (examples/hello)
+// use it; a platform-specific application names its platform type directly.
+
+#if defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64)
+#include "tessera/platform/qemu_virt_aarch64.hpp"
+namespace tessera::platform {
+using Target = QemuVirtAarch64;
+}
+#elif defined(TESSERA_PLATFORM_HOSTED)
+#include "tessera/platform/hosted.hpp"
+namespace tessera::platform {
+using Target = Hosted;
+}
+#else
+#error "tessera: no platform selected; build through Meson with a platform's cross file (platforms/<name>/cross.ini), or define TESSERA_PLATFORM_HOSTED for a Linux process"
+#endif

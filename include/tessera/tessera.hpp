@@ -1,0 +1,10 @@
+#pragma once
+// Everything an application needs: the kernel type, the API concepts, the components and the
+// platform this build targets (tessera::platform::Target).
+
+#include "tessera/alloc/region.hpp"
+#include "tessera/block/none.hpp"
+#include "tessera/kernel.hpp"
+#include "tessera/net/none.hpp"
+#include "tessera/platform/target.hpp"
+#include "tessera/sched/none.hpp"
