@@ -13,10 +13,11 @@ constexpr std::size_t length(const char* s) {
   return n;
 }
 
-// Writes 16 lower-case hex digits of `value` (zero-padded) to out[0..16); returns 16.
-constexpr std::size_t format_hex(char* out, std::uint64_t value) {
-  for (int i = 15; i >= 0; --i, value >>= 4) out[i] = "0123456789abcdef"[value & 0xf];
-  return 16;
+// Writes the low `digits` (1..16) lower-case hex digits of `value`, zero-padded, to
+// out[0..digits); returns digits.
+constexpr std::size_t format_hex(char* out, std::uint64_t value, int digits = 16) {
+  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[i] = "0123456789abcdef"[value & 0xf];
+  return static_cast<std::size_t>(digits);
 }
 
 // Writes `value` in decimal (with a '-' if negative) to out (at least 21 chars); returns the length.

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "tessera/api/platform.hpp"
@@ -51,7 +52,10 @@ struct Hosted {
     static std::uint64_t frequency() { return 1'000'000'000u; }
   };
 
-  static void early_init() { tessera_hosted_install_fault_handlers(); }
+  static void early_init() {
+    setvbuf(stdout, nullptr, _IOLBF, 0);  // like a UART: a line is out before anything else happens
+    tessera_hosted_install_fault_handlers();
+  }
 
   static MemoryRegion free_memory() {
     void* p = mmap(nullptr, ram_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -57,11 +57,11 @@ const char* const origin_names[4] = {"current EL with SP_EL0", "current EL with 
 
 void print(const char* text) { tessera_console_write(text, tessera::lib::length(text)); }
 
-void print_hex(const char* label, std::uint64_t value) {
+void print_hex(const char* label, std::uint64_t value, int digits = 16) {
   char text[16];
   print(label);
   print("0x");
-  tessera_console_write(text, tessera::lib::format_hex(text, value));
+  tessera_console_write(text, tessera::lib::format_hex(text, value, digits));
 }
 
 void print_decimal(std::int64_t value) {
@@ -113,7 +113,7 @@ extern "C" void tessera_trap(TrapFrame* frame, std::uint64_t vector) {
   print(origin_names[vector / 4 % 4]);
   print("\n  cause: ");
   print(exception_class_name(ec));
-  print_hex(" (EC ", ec);
+  print_hex(" (EC ", ec, 2);
   print(")\n");
   print_hex("  ESR ", frame->esr);
   print_hex("  ELR ", frame->elr);
@@ -121,7 +121,10 @@ extern "C" void tessera_trap(TrapFrame* frame, std::uint64_t vector) {
   print_hex("  SPSR ", frame->spsr);
   print("\n");
   for (int i = 0; i < 31; ++i) {
-    char label[8] = {' ', ' ', 'x', static_cast<char>('0' + i / 10), static_cast<char>('0' + i % 10), ' ', '\0'};
+    char label[8] = "  x";
+    label[3] = static_cast<char>(i < 10 ? '0' + i : '0' + i / 10);
+    label[4] = static_cast<char>(i < 10 ? ' ' : '0' + i % 10);
+    label[5] = ' ';
     print_hex(label, frame->x[i]);
     if (i % 4 == 3) print("\n");
   }

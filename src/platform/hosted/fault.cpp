@@ -31,7 +31,11 @@ void on_fault(int signal, siginfo_t* info, void*) {
   print("\n  backtrace:\n");
   void* frames[32];
   backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
-  print("*** tessera: stopping with exit status 70\n");
+  char status[24];
+  print("*** tessera: stopping with exit status ");
+  if (::write(2, status, tessera::lib::format_decimal(status, tessera::exit_status_fault)) < 0) {
+  }
+  print("\n");
   _exit(tessera::exit_status_fault);
 }
 

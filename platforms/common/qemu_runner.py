@@ -1,0 +1,112 @@
+"""Boot a tessera image in QEMU with a timeout; shared by the platforms' run-qemu scripts.
+
+The guest's console is copied to stdout; QEMU's exit status (the guest's, through
+semihosting SYS_EXIT) becomes ours. A guest that runs past the timeout is stopped: we print
+the last console lines and exit 124, like timeout(1). Standard library only.
+"""
+
+import argparse
+import collections
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+TIMEOUT_STATUS = 124
+
+
+def _parse(argv, default_timeout):
+    parser = argparse.ArgumentParser(
+        prog=os.path.basename(sys.argv[0]),
+        description="Boot a tessera image in QEMU. Extra QEMU arguments: --qemu-arg or $TESSERA_QEMU_ARGS.")
+    parser.add_argument("--timeout", type=float,
+                        default=float(os.environ.get("TESSERA_QEMU_TIMEOUT", default_timeout)),
+                        help="seconds before the guest is stopped (0: never; default %(default)s)")
+    parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                        help="pass ARG to QEMU (repeatable)")
+    parser.add_argument("--no-semihosting", action="store_true",
+                        help="boot without semihosting (the guest then powers off through PSCI)")
+    parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first")
+    parser.add_argument("image", help="the ELF image to boot")
+    parser.add_argument("guest_args", nargs=argparse.REMAINDER,
+                        help="arguments for the guest (accepted for meson's exe_wrapper; unused)")
+    return parser.parse_args(argv)
+
+
+def _stop(process):
+    """SIGTERM first so QEMU restores the terminal; SIGKILL if it does not go."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64"):
+    options = _parse(sys.argv[1:] if argv is None else argv, default_timeout)
+    if shutil.which(qemu) is None:
+        sys.stderr.write(f"run-qemu: {qemu} not found; run ./tessera setup\n")
+        return 127
+    if not os.path.isfile(options.image):
+        sys.stderr.write(f"run-qemu: no image at {options.image}\n")
+        return 2
+    extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
+    semihosting = [] if options.no_semihosting else ["-semihosting"]
+    command = [qemu, *machine_args, "-nographic", *semihosting, *extra, *options.qemu_arg,
+               "-kernel", options.image]
+    if options.print_command:
+        sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
+
+    interactive = sys.stdin.isatty()
+    raw_out = sys.stdout.isatty()
+    last_lines = collections.deque(maxlen=20)
+    partial = b""
+    process = subprocess.Popen(command, stdin=None if interactive else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, bufsize=0)
+    deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
+    timed_out = False
+    out = sys.stdout.buffer
+    try:
+        os.set_blocking(process.stdout.fileno(), False)
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if deadline is not None and wait == 0.0:
+                timed_out = True
+                break
+            if not selector.select(wait):
+                continue
+            chunk = process.stdout.read(65536)
+            if not chunk:
+                break
+            if not raw_out:
+                chunk = chunk.replace(b"\r", b"")  # the console sends "\r\n"
+            out.write(chunk)
+            out.flush()
+            partial += chunk
+            *lines, partial = partial.split(b"\n")
+            last_lines.extend(lines)
+    except KeyboardInterrupt:
+        _stop(process)
+        return 130
+    finally:
+        if timed_out:
+            _stop(process)
+    if timed_out:
+        if partial:
+            last_lines.append(partial)
+        sys.stderr.write(f"\nrun-qemu: the guest did not finish within {options.timeout:g} s and was stopped; "
+                         "last console lines:\n")
+        for line in last_lines:
+            sys.stderr.write("  | " + line.decode("utf-8", "replace").rstrip("\r") + "\n")
+        if not last_lines:
+            sys.stderr.write("  (nothing was printed)\n")
+        return TIMEOUT_STATUS
+    return process.wait()

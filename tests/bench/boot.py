@@ -1,0 +1,307 @@
+#!/usr/bin/python3
+"""Boot benchmark for qemu-virt-aarch64 (run by `./tessera bench boot`).
+
+Measures, alternating hello / floor / hello / floor ..., the wall time from starting QEMU to
+the moment hello's first console line ("Hello from tessera") appears on QEMU's stdout, and
+checks that every run exits 0. The floor image (tests/bench/floor/floor.S) prints the same
+line with a handful of instructions, so `difference_ms` is what tessera's boot costs on top
+of QEMU's own start-up; absolute times on these shared machines are noise.
+
+Also reports the deterministic figures: guest instructions executed before `tessera_main`
+(insn-until QEMU plugin) and hello's .text and raw (objcopy -O binary) sizes.
+
+    python3 tests/bench/boot.py --hello build/q/examples/hello/hello \\
+                                --floor build/q/tests/bench/floor/floor [--runs 21] [--json]
+
+Output: one JSON object on stdout. Exit 0 on success, 1 when a run fails (time-out, wrong
+exit status, line never printed), 2 when a tool or an image is missing or the arguments are
+wrong. Python 3 standard library only.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+PLATFORM = "qemu-virt-aarch64"
+QEMU = "qemu-system-aarch64"
+QEMU_ARGS = ["-M", "virt", "-cpu", "cortex-a53", "-m", "64M", "-nographic", "-semihosting"]
+NM = "aarch64-linux-gnu-nm"
+SIZE = "aarch64-linux-gnu-size"
+OBJCOPY = "aarch64-linux-gnu-objcopy"
+
+MARKER = re.compile(rb"Hello from tessera\r?\n")
+RUN_TIMEOUT_S = 20.0          # one QEMU run, from start to exit
+TIMING_BUDGET_S = 45.0        # all timed runs together; keeps the whole benchmark under 60 s
+PLUGIN_BUILD_TIMEOUT_S = 30.0
+
+TARGET_DIFFERENCE_MS = 2
+TARGET_INSTRUCTIONS = 10000
+TARGET_TEXT_BYTES = 20000
+TARGET_RAW_BYTES = 26000
+HELLO_STOP_SYMBOL = "tessera_main"
+FLOOR_STOP_SYMBOL = "floor_exit"
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+PLUGIN_BUILD = REPO_ROOT.parent / "shared" / "tools" / "insn-until" / "build.sh"
+
+
+class Missing(Exception):
+    """A tool or an input is missing: exit 2."""
+
+
+class RunFailed(Exception):
+    """A benchmark run went wrong: exit 1."""
+
+
+def tool(name):
+    path = shutil.which(name)
+    if path is None:
+        raise Missing(f"{name} not found on PATH (run ./tessera setup)")
+    return path
+
+
+def image(path, what):
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise Missing(f"{what} image {path} does not exist (build it first: ninja -C <build dir>)")
+    return str(p)
+
+
+def check_output(cmd, timeout=30):
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RunFailed(f"{' '.join(cmd)} timed out after {timeout} s")
+    if done.returncode != 0:
+        err = done.stderr.decode(errors="replace").strip().splitlines()
+        raise RunFailed(f"{' '.join(cmd)} failed ({done.returncode}): {err[-1] if err else 'no message'}")
+    return done.stdout.decode(errors="replace")
+
+
+# --- wall time -------------------------------------------------------------------------------
+
+def timed_run(qemu, img, deadline):
+    """Start QEMU on `img`; return ms until the marker line appeared. Waits for exit 0."""
+    cmd = [qemu, *QEMU_ARGS, "-kernel", img]
+    limit = min(RUN_TIMEOUT_S, max(0.0, deadline - time.monotonic()))
+    t0 = time.perf_counter_ns()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, bufsize=0)
+    end = time.monotonic() + limit
+    out, err = bytearray(), bytearray()
+    seen_ns = None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, out)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    try:
+        while sel.get_map():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            for key, _ in sel.select(timeout=left):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fileobj)
+                    continue
+                key.data.extend(chunk)
+                if seen_ns is None and key.data is out and MARKER.search(out):
+                    seen_ns = time.perf_counter_ns()
+        try:
+            status = proc.wait(timeout=max(0.0, end - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            status = None
+    finally:
+        sel.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+    name = pathlib.Path(img).name
+    if status is None:
+        why = "the timing budget ran out" if limit < RUN_TIMEOUT_S else f"no exit within {RUN_TIMEOUT_S:g} s"
+        raise RunFailed(f"{name}: {why} (line {'seen' if seen_ns else 'not seen'})")
+    if seen_ns is None:
+        tail = err.decode(errors="replace").strip().splitlines()
+        raise RunFailed(f"{name}: exited {status} without printing 'Hello from tessera'"
+                        + (f" ({tail[-1]})" if tail else ""))
+    if status != 0:
+        raise RunFailed(f"{name}: exited with status {status}, expected 0")
+    return (seen_ns - t0) / 1e6
+
+
+def percentile(sorted_values, q):
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = (len(sorted_values) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def summary(values):
+    v = sorted(values)
+    return {"median": round(percentile(v, 0.5), 3),
+            "p10": round(percentile(v, 0.1), 3),
+            "p90": round(percentile(v, 0.9), 3)}
+
+
+# --- instruction counts ----------------------------------------------------------------------
+
+def find_plugin(given):
+    """Path of the insn-until plugin, or (None, why)."""
+    if given:
+        if os.path.isfile(given):
+            return given, None
+        return None, f"--plugin {given} does not exist"
+    if not PLUGIN_BUILD.is_file():
+        return None, f"{PLUGIN_BUILD} not found and no --plugin given"
+    try:
+        done = subprocess.run(["bash", str(PLUGIN_BUILD)], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=PLUGIN_BUILD_TIMEOUT_S, cwd=REPO_ROOT)
+    except subprocess.TimeoutExpired:
+        return None, (f"{PLUGIN_BUILD} took longer than {PLUGIN_BUILD_TIMEOUT_S:g} s "
+                      "(run it once by hand, or pass --plugin)")
+    except OSError as e:
+        return None, f"could not run {PLUGIN_BUILD}: {e}"
+    lines = done.stdout.decode(errors="replace").strip().splitlines()
+    if done.returncode != 0 or not lines or not os.path.isfile(lines[-1]):
+        err = done.stderr.decode(errors="replace").strip().splitlines()
+        return None, f"{PLUGIN_BUILD} failed ({done.returncode}): {err[-1] if err else 'no output'}"
+    return lines[-1], None
+
+
+def symbol_address(nm, img, symbol):
+    for line in check_output([nm, img]).splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == symbol:
+            return int(parts[0], 16)
+    return None
+
+
+def count_instructions(qemu, nm, plugin, img, symbol):
+    """Guest instructions before the PC first reaches `symbol`, or (None, why)."""
+    name = pathlib.Path(img).name
+    try:
+        addr = symbol_address(nm, img, symbol)
+    except RunFailed as e:
+        return None, str(e)
+    if addr is None:
+        return None, f"{name} has no symbol {symbol}"
+    cmd = [qemu, *QEMU_ARGS, "-plugin", f"{plugin},stop={addr:#x}", "-kernel", img]
+    try:
+        done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"{name} did not reach {symbol} within {RUN_TIMEOUT_S:g} s under insn-until"
+    err = done.stderr.decode(errors="replace")
+    m = re.search(r"insn_until: (\d+) instructions", err)
+    if m is None:
+        last = err.strip().splitlines()
+        return None, (f"insn-until printed no count for {name} (exit {done.returncode}"
+                      + (f": {last[-1]}" if last else "") + ")")
+    return int(m.group(1)), None
+
+
+# --- image size ------------------------------------------------------------------------------
+
+def text_bytes(size, img):
+    for line in check_output([size, "-A", img]).splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == ".text":
+            return int(parts[1])
+    raise RunFailed(f"{size} -A {img}: no .text section")
+
+
+def raw_bytes(objcopy, img):
+    with tempfile.TemporaryDirectory(prefix="tessera-bench-") as tmp:
+        out = os.path.join(tmp, "image.bin")
+        check_output([objcopy, "-O", "binary", img, out])
+        return os.path.getsize(out)
+
+
+# --- main ------------------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="tessera boot benchmark (qemu-virt-aarch64)")
+    ap.add_argument("--hello", required=True, help="hello image (ELF) for qemu-virt-aarch64")
+    ap.add_argument("--floor", required=True, help="floor image (tests/bench/floor)")
+    ap.add_argument("--runs", type=int, default=21, help="timed runs of each image (default 21)")
+    ap.add_argument("--plugin", help="insn-until plugin (default: build it with its build.sh)")
+    ap.add_argument("--json", action="store_true", help="print JSON (the default and only format)")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
+
+    try:
+        qemu = tool(QEMU)
+        nm, size, objcopy = tool(NM), tool(SIZE), tool(OBJCOPY)
+        hello = image(args.hello, "hello")
+        floor = image(args.floor, "floor")
+    except Missing as e:
+        print(f"boot.py: {e}", file=sys.stderr)
+        return 2
+
+    notes = []
+    try:
+        # Sizes first: cheap, and they fail fast on something that is not an aarch64 ELF.
+        img = {"text_bytes": text_bytes(size, hello), "raw_bytes": raw_bytes(objcopy, hello),
+               "text_target": TARGET_TEXT_BYTES, "raw_target": TARGET_RAW_BYTES}
+
+        # One untimed run of each fills the page cache (QEMU binary, firmware blobs, images).
+        deadline = time.monotonic() + TIMING_BUDGET_S
+        timed_run(qemu, hello, deadline)
+        timed_run(qemu, floor, deadline)
+        hello_ms, floor_ms = [], []
+        for _ in range(args.runs):
+            hello_ms.append(timed_run(qemu, hello, deadline))
+            floor_ms.append(timed_run(qemu, floor, deadline))
+    except RunFailed as e:
+        print(f"boot.py: {e}", file=sys.stderr)
+        return 1
+
+    plugin, why = find_plugin(args.plugin)
+    insn_hello = insn_floor = None
+    if plugin is None:
+        notes.append(f"instruction counts skipped: {why}")
+    else:
+        insn_hello, why = count_instructions(qemu, nm, plugin, hello, HELLO_STOP_SYMBOL)
+        if why:
+            notes.append(f"instructions_to_main: {why}")
+        insn_floor, why = count_instructions(qemu, nm, plugin, floor, FLOOR_STOP_SYMBOL)
+        if why:
+            notes.append(f"instructions_floor: {why}")
+
+    hello_s, floor_s = summary(hello_ms), summary(floor_ms)
+    result = {
+        "benchmark": "boot",
+        "platform": PLATFORM,
+        "runs": args.runs,
+        "hello_ms": hello_s,
+        "floor_ms": floor_s,
+        "difference_ms": round(hello_s["median"] - floor_s["median"], 3),
+        "target_difference_ms": TARGET_DIFFERENCE_MS,
+        "instructions_to_main": None if insn_hello is None else {
+            "hello": insn_hello, "target": TARGET_INSTRUCTIONS, "stop_symbol": HELLO_STOP_SYMBOL},
+        "instructions_floor": insn_floor,
+        "image": img,
+    }
+    if notes:
+        result["note"] = "; ".join(notes)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

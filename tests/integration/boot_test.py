@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Boot an image (through a platform runner, or directly for the hosted platform) and assert
+on what it printed and on its exit status. Used by tests/integration/meson.build.
+
+  boot_test.py [--runner R] [--runner-arg A]… [--timeout S] --status N
+               [--expect REGEX]… [--reject REGEX]… IMAGE
+
+Every --expect must match (re.MULTILINE) somewhere in stdout+stderr, in the given order;
+no --reject may match. The whole output is printed on failure.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runner", default="")
+    parser.add_argument("--runner-arg", action="append", default=[])
+    parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--status", type=int, required=True)
+    parser.add_argument("--expect", action="append", default=[])
+    parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("image")
+    options = parser.parse_args()
+
+    if options.runner:
+        command = [options.runner, "--timeout", str(options.timeout), *options.runner_arg, options.image]
+    else:
+        command = [options.image]
+    try:
+        # The runner enforces the guest timeout; this one only guards against a stuck runner.
+        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+                                timeout=options.timeout + 15)
+    except subprocess.TimeoutExpired:
+        print(f"FAIL: {' '.join(command)} did not finish")
+        return 1
+    output = (result.stdout + result.stderr).decode("utf-8", "replace").replace("\r", "")
+
+    problems = []
+    if result.returncode != options.status:
+        problems.append(f"exit status {result.returncode}, expected {options.status}")
+    position = 0
+    for pattern in options.expect:
+        match = re.compile(pattern, re.MULTILINE).search(output, position)
+        if match is None:
+            problems.append(f"no match (after the previous one) for: {pattern}")
+        else:
+            position = match.end()
+    for pattern in options.reject:
+        if re.search(pattern, output, re.MULTILINE):
+            problems.append(f"unexpected match for: {pattern}")
+
+    print(f"$ {' '.join(command)}  (exit status {result.returncode})")
+    print(output)
+    for problem in problems:
+        print("FAIL: " + problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+// An image that never finishes: the runner must stop it at its timeout and show the last
+// console lines.
+
+#include <cstdio>
+
+#include <tessera/tessera.hpp>
+
+using App = tessera::Kernel<tessera::alloc::Region<>, tessera::sched::None, tessera::net::None,
+                            tessera::block::None, tessera::platform::Target>;
+
+int hang_main() {
+  std::printf("spinning forever\n");
+  for (volatile int i = 0;; i = i + 1) {
+  }
+}
+
+TESSERA_MAIN(App, hang_main)
