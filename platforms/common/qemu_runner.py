@@ -58,7 +58,9 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
         return 2
     extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
     semihosting = [] if options.no_semihosting else ["-semihosting"]
-    command = [qemu, *machine_args, "-nographic", *semihosting, *extra, *options.qemu_arg,
+    # -nic none: no default network card (its option ROM is not installed, and tests that want
+    # a network add their own with --qemu-arg).
+    command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *extra, *options.qemu_arg,
                "-kernel", options.image]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")

@@ -32,14 +32,14 @@ import time
 
 PLATFORM = "qemu-virt-aarch64"
 QEMU = "qemu-system-aarch64"
-QEMU_ARGS = ["-M", "virt", "-cpu", "cortex-a53", "-m", "64M", "-nographic", "-semihosting"]
+QEMU_ARGS = ["-M", "virt", "-cpu", "cortex-a53", "-m", "64M", "-nographic", "-nic", "none", "-semihosting"]
 NM = "aarch64-linux-gnu-nm"
 SIZE = "aarch64-linux-gnu-size"
 OBJCOPY = "aarch64-linux-gnu-objcopy"
 
 MARKER = re.compile(rb"Hello from tessera\r?\n")
 RUN_TIMEOUT_S = 20.0          # one QEMU run, from start to exit
-TIMING_BUDGET_S = 45.0        # all timed runs together; keeps the whole benchmark under 60 s
+TIMING_BUDGET_S = 60.0        # all timed runs together: bounded however slow the machine is
 PLUGIN_BUILD_TIMEOUT_S = 30.0
 
 TARGET_DIFFERENCE_MS = 2

@@ -52,9 +52,8 @@ class RegionCore {
 
   constexpr Result<void> deallocate(void* pointer) {
     if (pointer == nullptr) return {};
-    auto* p = static_cast<std::byte*>(pointer);
-    if (base_ == nullptr || p < base_ || p >= base_ + capacity_) return fail(Error::not_owned);
-    const auto offset = static_cast<std::size_t>(p - base_);
+    std::size_t offset = 0;
+    if (!find_offset(pointer, offset)) return fail(Error::not_owned);
     if (has_last_ && offset == last_) {
       top_ = before_last_;
       has_last_ = false;
@@ -74,6 +73,27 @@ class RegionCore {
   }
 
  private:
+  // The offset of `pointer` in the region; false if it is not inside it.
+  constexpr bool find_offset(void* pointer, std::size_t& offset) const {
+    if (base_ == nullptr) return false;
+    if (__builtin_is_constant_evaluated()) {
+      // C++20 constant evaluation cannot cast void* back to std::byte* (allowed from C++26,
+      // P2738), nor order pointers into different objects: compare addresses for equality.
+      // Offsets above the top and the most recent block give not_owned either way.
+      const std::size_t limit = top_ > last_ ? top_ : last_;
+      for (std::size_t i = 0; i <= limit && i < capacity_; ++i)
+        if (static_cast<void*>(base_ + i) == pointer) {
+          offset = i;
+          return true;
+        }
+      return false;
+    }
+    auto* p = static_cast<std::byte*>(pointer);
+    if (p < base_ || p >= base_ + capacity_) return false;
+    offset = static_cast<std::size_t>(p - base_);
+    return true;
+  }
+
   std::byte* base_ = nullptr;
   std::size_t capacity_ = 0;
   std::size_t top_ = 0;          // offset of the first free byte

@@ -11,8 +11,13 @@
 namespace tessera::api {
 
 template <class P>
-concept Platform = Console<typename P::console> && Clock<typename P::clock> &&
-                   requires(int status) {
+concept Platform = requires(int status) {
+  // Member types are checked in here, not as terms of a conjunction, so that a missing one
+  // is a note under Kernel's static_assert instead of a second "error:" line (g++ 12).
+  typename P::console;
+  typename P::clock;
+  requires Console<typename P::console>;
+  requires Clock<typename P::clock>;
   { P::name } -> std::convertible_to<const char*>;
   { P::early_init() } -> std::same_as<void>;           // console, traps; before anything else
   { P::free_memory() } -> std::same_as<MemoryRegion>;  // RAM not used by the image

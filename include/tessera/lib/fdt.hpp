@@ -23,6 +23,7 @@ namespace detail {
 inline constexpr std::uint32_t kMagic = 0xd00dfeed;  // DT spec §5.2 fdt_header.magic
 inline constexpr std::uint32_t kBeginNode = 1, kEndNode = 2, kProp = 3, kNop = 4, kEnd = 9;  // §5.4.1
 inline constexpr std::uint32_t kMaxSize = 2u << 20;  // larger than any tree a firmware hands over
+inline constexpr std::uint32_t kHeaderSize = 40;     // fdt_header, version 17
 
 inline std::uint32_t be32(const std::byte* p) {
   std::uint32_t v;
@@ -30,9 +31,11 @@ inline std::uint32_t be32(const std::byte* p) {
   return __builtin_bswap32(v);
 }
 
-inline bool equals(const char* a, const char* b) {
-  while (*a != '\0' && *a == *b) ++a, ++b;
-  return *a == *b;
+// Whether the string at `a`, which must end within `room` bytes, equals `b`.
+inline bool equals(const char* a, std::size_t room, const char* b) {
+  for (std::size_t i = 0; i < room && a[i] == b[i]; ++i)
+    if (b[i] == '\0') return true;
+  return false;
 }
 
 // "memory" or "memory@…"
@@ -50,11 +53,15 @@ inline std::uint64_t read_cells(const std::byte* p, std::uint32_t cells) {
 
 }  // namespace detail
 
+// Reads nothing past the blob's header.totalsize; only its first 8 bytes (magic, totalsize)
+// are read before that is checked.
 inline Result<Range> find_memory(const void* blob) {
   using namespace detail;
   const auto* base = static_cast<const std::byte*>(blob);
   if (base == nullptr || be32(base) != kMagic) return fail(Error::corrupt);
-  const std::uint32_t total = be32(base + 4), struct_off = be32(base + 8), strings_off = be32(base + 12);
+  const std::uint32_t total = be32(base + 4);
+  if (total < kHeaderSize) return fail(Error::corrupt);  // the rest of the header is not there
+  const std::uint32_t struct_off = be32(base + 8), strings_off = be32(base + 12);
   const std::uint32_t strings_size = be32(base + 32), struct_size = be32(base + 36);
   if (total > kMaxSize || struct_off > total || struct_size > total - struct_off || strings_off > total ||
       strings_size > total - strings_off)
@@ -86,9 +93,10 @@ inline Result<Range> find_memory(const void* blob) {
       p += 8;
       if (length > static_cast<std::size_t>(end - p) || name_off >= strings_size) return fail(Error::corrupt);
       const char* prop = strings + name_off;
-      if (depth == 1 && length == 4 && equals(prop, "#address-cells")) address_cells = be32(p);
-      if (depth == 1 && length == 4 && equals(prop, "#size-cells")) size_cells = be32(p);
-      if (in_memory && equals(prop, "reg")) {
+      const std::size_t room = strings_size - name_off;  // the name may be unterminated
+      if (depth == 1 && length == 4 && equals(prop, room, "#address-cells")) address_cells = be32(p);
+      if (depth == 1 && length == 4 && equals(prop, room, "#size-cells")) size_cells = be32(p);
+      if (in_memory && equals(prop, room, "reg")) {
         if (address_cells > 2 || size_cells > 2 || length < 4 * (address_cells + size_cells))
           return fail(Error::corrupt);
         return Range{read_cells(p, address_cells), read_cells(p + 4 * address_cells, size_cells)};

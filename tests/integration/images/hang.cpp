@@ -10,7 +10,8 @@ using App = tessera::Kernel<tessera::alloc::Region<>, tessera::sched::None, tess
 
 int hang_main() {
   std::printf("spinning forever\n");
-  for (volatile int i = 0;; i = i + 1) {
+  for (;;) {
+    asm volatile("");  // an infinite loop with a side effect the compiler must keep
   }
 }
 
