@@ -29,4 +29,18 @@ concept Allocator = requires(A& a, const A& ca, std::size_t size, std::size_t al
   { ca.stats() } -> std::same_as<AllocatorStats>;
 };
 
+// Optional: resize in place where possible (otherwise allocate, copy, free); the contents up
+// to the smaller size are kept. On failure the old block is untouched.
+template <class A>
+concept ReallocatingAllocator = Allocator<A> && requires(A& a, void* p, std::size_t size) {
+  { a.reallocate(p, size) } -> std::same_as<Result<void*>>;
+};
+
+// Optional: hands out whole pages (thread stacks, page tables, slab backing); every block is
+// aligned to `page_size`.
+template <class A>
+concept PageAllocator = Allocator<A> && requires {
+  { A::page_size } -> std::convertible_to<std::size_t>;
+};
+
 }  // namespace tessera::api
