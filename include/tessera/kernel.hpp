@@ -26,12 +26,10 @@
 #include "tessera/api/net_device.hpp"
 #include "tessera/api/platform.hpp"
 #include "tessera/api/scheduler.hpp"
+#include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
 
 namespace tessera {
-
-// The process exit status of an image that faulted or panicked (EX_SOFTWARE in sysexits.h).
-inline constexpr int exit_status_fault = 70;
 
 namespace detail {
 template <class Component, class K>

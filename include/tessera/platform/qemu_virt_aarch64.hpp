@@ -12,15 +12,25 @@
 
 #include "tessera/api/platform.hpp"
 #include "tessera/arch/aarch64/generic_timer.hpp"
+#include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
 #include "tessera/drivers/pl011.hpp"
 #include "tessera/lib/fdt.hpp"
 #include "tessera/lib/format.hpp"
+#include "tessera/exit_status.hpp"
 
 namespace tessera::platform {
 
-struct QemuVirtAarch64 {
+struct QemuVirtOptions {
+  // Translation tables: compile_time (default: fastest boot), boot_time (exact RAM, 4 KiB
+  // permissions, stack guard page) or off (MMU and caches off: everything is device memory).
+  arch::aarch64::PageTables page_tables = arch::aarch64::PageTables::compile_time;
+};
+
+template <QemuVirtOptions Options = QemuVirtOptions{}>
+struct QemuVirt {
   static constexpr const char* name = "platform::QemuVirtAarch64";
+  static constexpr QemuVirtOptions options = Options;
   // QEMU hw/arm/virt.c base_memmap[VIRT_UART]: the first PL011.
   static constexpr std::uintptr_t uart0_base = 0x0900'0000;
   // QEMU hw/arm/virt.c base_memmap[VIRT_MEM]: RAM starts at 1 GiB; for an ELF image linked
@@ -28,20 +38,37 @@ struct QemuVirtAarch64 {
   static constexpr std::uintptr_t ram_base = 0x4000'0000;
   // Used if the device tree is missing or malformed: the smallest RAM the runner gives (-m 64M).
   static constexpr std::uint64_t fallback_ram_bytes = 64u << 20;
+  // Everything below RAM is MMIO (flash, GIC, UART, RTC, virtio-mmio); the image's two 2 MiB
+  // blocks are fixed by platforms/qemu-virt-aarch64/link.ld (TESSERA_RO_BLOCK, TESSERA_RW_BLOCK).
+  static constexpr arch::aarch64::MemoryLayout layout{.device_end = ram_base,
+                                                      .ram_base = ram_base,
+                                                      .ro_block = 0x4020'0000,
+                                                      .rw_block = 0x4040'0000,
+                                                      .static_ram_end = 0x1'0000'0000};
 
   using console = drivers::Pl011<{.base = uart0_base}>;
   using clock = arch::aarch64::GenericTimer;
 
-  static void early_init() { console::init(); }
-
-  static MemoryRegion free_memory() {
-    std::uint64_t ram_end = ram_base + fallback_ram_bytes;
-    if (auto memory = lib::fdt::find_memory(reinterpret_cast<const void*>(ram_base)); memory.ok())
-      ram_end = memory.value().base + memory.value().size;
-    else
-      warn("no usable /memory node in the device tree; assuming 64 MiB of RAM\n");
-    return {__tessera_heap_start, reinterpret_cast<std::byte*>(ram_end)};
+  static void early_init() {
+    using arch::aarch64::PageTables;
+    console::init();
+    if constexpr (Options.page_tables == PageTables::compile_time) {
+      // The tables do not depend on the RAM size: MMU first, then the device tree is read
+      // (once) with the caches on.
+      using Tables = arch::aarch64::CompileTimePageTables<layout>;
+      if (!Tables::enable()) fatal("compile-time page tables are not where link.ld should have put them\n");
+      ram_end_ = Tables::mapped_ram_end(read_ram_end());
+    } else if constexpr (Options.page_tables == PageTables::boot_time) {
+      using Tables = arch::aarch64::BootTimePageTables<layout>;
+      const std::uint64_t ram_end = read_ram_end();
+      Tables::enable(ram_end);
+      ram_end_ = Tables::mapped_ram_end(ram_end);
+    } else {
+      ram_end_ = read_ram_end();
+    }
   }
+
+  static MemoryRegion free_memory() { return {__tessera_heap_start, reinterpret_cast<std::byte*>(ram_end_)}; }
 
   static void run_constructors() { tessera_run_constructors(); }
 
@@ -58,11 +85,26 @@ struct QemuVirtAarch64 {
   }
 
  private:
+  static inline std::uint64_t ram_end_ = 0;
+
+  static std::uint64_t read_ram_end() {
+    if (auto memory = lib::fdt::find_memory(reinterpret_cast<const void*>(ram_base)); memory.ok())
+      return memory.value().base + memory.value().size;
+    warn("no usable /memory node in the device tree; assuming 64 MiB of RAM\n");
+    return ram_base + fallback_ram_bytes;
+  }
   static void warn(const char* text) {
     console::write("tessera: ", 9);
     console::write(text, lib::length(text));
   }
+  [[noreturn]] static void fatal(const char* text) {
+    warn(text);
+    exit(exit_status_fault);
+  }
 };
+
+// The default: compile-time page tables.
+using QemuVirtAarch64 = QemuVirt<>;
 
 static_assert(api::Platform<QemuVirtAarch64>);
 

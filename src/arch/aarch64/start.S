@@ -3,7 +3,8 @@
 //   1. park every core but core 0 (the scheduler may wake them later);
 //   2. if entered at EL2, configure EL1 and drop to it (timers usable from EL1, AArch64 EL1);
 //   3. stack, exception vectors, FP/SIMD on, thread pointer for picolibc's TLS (errno);
-//   4. clear .bss (kept small: the heap is outside it and is never zeroed);
+//   4. copy .data from its load address, clear .bss (kept small: the heap is outside it and
+//      is never zeroed);
 //   5. call tessera_boot() (defined by TESSERA_MAIN), which never returns.
 // Register names and fields: Arm Architecture Reference Manual for A-profile (DDI 0487).
 
@@ -52,6 +53,18 @@ at_el1:
     msr     tpidr_el0, x0
     isb
 
+    adrp    x0, __tessera_data_start
+    add     x0, x0, :lo12:__tessera_data_start
+    adrp    x1, __tessera_data_end
+    add     x1, x1, :lo12:__tessera_data_end
+    adrp    x2, __tessera_data_load
+    add     x2, x2, :lo12:__tessera_data_load
+3:  cmp     x0, x1
+    b.hs    4f
+    ldp     x3, x4, [x2], #16           // the linker script aligns both ends to 16
+    stp     x3, x4, [x0], #16
+    b       3b
+4:
     adrp    x0, __bss_start
     add     x0, x0, :lo12:__bss_start
     adrp    x1, __bss_end
