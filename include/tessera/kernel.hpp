@@ -15,9 +15,11 @@
 //   int app_main() { … return 0; }
 //   TESSERA_MAIN(App, app_main)
 //
-// Boot order (boot()): platform early init (console, traps) → allocator gets the free RAM →
-// C++ global constructors → scheduler → network device → block device → the application,
-// run by the scheduler → the platform exits with the application's status.
+// Boot order (boot()): platform early init (console, traps, page tables) → allocator gets
+// the free RAM → C++ global constructors → scheduler → network device → block device →
+// allocator hand-over (alloc::Staged) → the application, run by the scheduler → the platform
+// exits with the application's status. On bare metal, malloc/free and new/delete call the
+// kernel's allocator directly (detail/libc_heap.hpp).
 
 #include <cstddef>
 
@@ -26,6 +28,8 @@
 #include "tessera/api/net_device.hpp"
 #include "tessera/api/platform.hpp"
 #include "tessera/api/scheduler.hpp"
+#include "tessera/alloc/purpose.hpp"
+#include "tessera/detail/libc_heap.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
 
@@ -108,6 +112,9 @@ class Kernel {
     static block_type instance;
     return instance;
   }
+  // Purpose-specific allocators (alloc/purpose.hpp): whole pages, small objects.
+  static auto& page_allocator() { return alloc::pages_of(alloc()); }
+  static auto& object_allocator() { return alloc::objects_of(alloc()); }
 
   // Called once by the platform's start-up code (through TESSERA_MAIN); never returns.
   template <int (*Main)()>
@@ -119,6 +126,8 @@ class Kernel {
       check(sched().init(), "scheduler: init");
       check(net().init(), "network device: init");
       check(block().init(), "block device: init");
+      if constexpr (requires { alloc().handover(); })  // alloc::Staged: the boot allocator's turn ends
+        check(alloc().handover(), "allocator: hand-over to the application allocator");
       platform::exit(sched().run(Main));
     }
     __builtin_trap();
@@ -173,4 +182,5 @@ class Kernel {
     KernelType::console_write(text, length);                                                              \
   }                                                                                                       \
   extern "C" int tessera_console_read() { return KernelType::console_read(); }                            \
-  extern "C" [[noreturn]] void tessera_exit(int status) { KernelType::exit(status); }
+  extern "C" [[noreturn]] void tessera_exit(int status) { KernelType::exit(status); }                     \
+  TESSERA_DETAIL_LIBC_HEAP(KernelType)

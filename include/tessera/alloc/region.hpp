@@ -65,6 +65,15 @@ class RegionCore {
     return {};  // an older block: its space stays used
   }
 
+  // Gives up the never-used tail of the region (for alloc::Staged's hand-over): the region
+  // ends at the current top from now on.
+  constexpr MemoryRegion release_unused() {
+    if (base_ == nullptr) return {};
+    MemoryRegion tail{base_ + top_, base_ + capacity_};
+    capacity_ = top_;
+    return tail;
+  }
+
   constexpr api::AllocatorStats stats() const {
     return {.bytes_in_use = top_,
             .peak_in_use = peak_,
@@ -116,6 +125,7 @@ class Region {
   constexpr Result<void*> allocate(std::size_t size, std::size_t align) { return core_.allocate(size, align); }
   constexpr Result<void> deallocate(void* p) { return core_.deallocate(p); }
   constexpr api::AllocatorStats stats() const { return core_.stats(); }
+  constexpr MemoryRegion release_unused() { return core_.release_unused(); }
 
  private:
   detail::RegionCore core_;

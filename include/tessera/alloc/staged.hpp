@@ -1,0 +1,98 @@
+#pragma once
+// alloc::Staged<Boot, App> — two allocators in one image: a simple, fast one serves early
+// initialisation; at hand-over (Kernel::boot, after the devices are initialised and before
+// the application starts) the memory the boot allocator never used goes to the application
+// allocator, which serves everything from then on. Blocks from the boot allocator stay valid
+// and can still be freed (each free goes to the allocator that owns the block).
+//
+// Boot must be able to give up its unused tail (`release_unused()`, e.g. alloc::Region).
+// Cost: one flag test per allocate, one range test per free; no memory of its own. The
+// hand-over costs whatever App's add_region costs (O(1) for Tlsf and Buddy).
+
+#include <concepts>
+
+#include "tessera/api/allocator.hpp"
+#include "tessera/lib/bits.hpp"
+
+namespace tessera::alloc {
+
+template <class A>
+concept ReleasingAllocator = api::Allocator<A> && requires(A& a) {
+  { a.release_unused() } -> std::same_as<MemoryRegion>;
+};
+
+template <class Boot, class App>
+class Staged {
+  static_assert(ReleasingAllocator<Boot>,
+                "alloc::Staged<Boot, App>: Boot must model api::Allocator and give up its unused memory "
+                "(release_unused()), e.g. alloc::Region<>");
+  static_assert(api::Allocator<App>, "alloc::Staged<Boot, App>: App must model api::Allocator");
+
+ public:
+  static constexpr const char* name = "alloc::Staged";
+
+  // Before the hand-over the first region goes to Boot and later ones wait for App; after it
+  // every region goes to App.
+  constexpr Result<void> add_region(MemoryRegion region) {
+    if (handed_over_) return app_.add_region(region);
+    if (boot_region_.begin == nullptr) {
+      boot_region_ = region;
+      return boot_.add_region(region);
+    }
+    return app_.add_region(region);
+  }
+
+  // Moves Boot's unused memory to App; later allocations come from App. Idempotent.
+  constexpr Result<void> handover() {
+    if (handed_over_) return {};
+    const MemoryRegion tail = boot_.release_unused();
+    boot_region_.end = tail.begin != nullptr ? tail.begin : boot_region_.end;
+    handed_over_ = true;
+    if (tail.empty()) return {};
+    return app_.add_region(tail);
+  }
+
+  constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
+    return handed_over_ ? app_.allocate(size, align) : boot_.allocate(size, align);
+  }
+
+  constexpr Result<void> deallocate(void* p) {
+    if (p == nullptr) return {};
+    if (!handed_over_ || in_boot_region(p)) return boot_.deallocate(p);
+    return app_.deallocate(p);
+  }
+
+  constexpr api::AllocatorStats stats() const {
+    const auto b = boot_.stats(), a = app_.stats();
+    return {.bytes_in_use = b.bytes_in_use + a.bytes_in_use,
+            .peak_in_use = b.peak_in_use + a.peak_in_use,
+            .bytes_free = b.bytes_free + a.bytes_free,
+            .largest_free = b.largest_free > a.largest_free ? b.largest_free : a.largest_free};
+  }
+
+  constexpr bool handed_over() const { return handed_over_; }
+  constexpr Boot& boot() { return boot_; }
+  constexpr App& app() { return app_; }
+
+  // Purpose-specific allocators come from the application allocator (see alloc/purpose.hpp).
+  constexpr auto& pages() requires requires(App& a) { a.pages(); } { return app_.pages(); }
+  constexpr auto& objects() requires requires(App& a) { a.objects(); } { return app_.objects(); }
+
+ private:
+  constexpr bool in_boot_region(void* p) const {
+    if (__builtin_is_constant_evaluated()) {  // no ordering of pointers there: compare for equality
+      for (std::byte* q = boot_region_.begin; q != boot_region_.end; ++q)
+        if (static_cast<void*>(q) == p) return true;
+      return false;
+    }
+    auto* b = static_cast<std::byte*>(p);
+    return b >= boot_region_.begin && b < boot_region_.end;
+  }
+
+  Boot boot_{};
+  App app_{};
+  MemoryRegion boot_region_{};
+  bool handed_over_ = false;
+};
+
+}  // namespace tessera::alloc

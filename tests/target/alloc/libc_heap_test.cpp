@@ -1,0 +1,65 @@
+// Runs inside QEMU: malloc/calloc/free and new/delete go straight to the kernel's allocator,
+// and alloc::Staged hands the memory over from its boot allocator to the application's at
+// the documented point (after the devices, before the application).
+
+#include <cstdint>
+#include <stdlib.h>  // not <cstdlib>: its include_next finds glibc's header, not picolibc's
+#include <cstring>
+
+#include <tessera/alloc/staged.hpp>
+#include <tessera/tessera.hpp>
+
+#include "../check.hpp"
+
+using Heap = tessera::alloc::Staged<tessera::alloc::Region<>, tessera::alloc::Region<>>;
+using App = tessera::Kernel<Heap, tessera::sched::None, tessera::net::None, tessera::block::None,
+                            tessera::platform::QemuVirtAarch64>;
+
+namespace {
+
+// Allocated by a global constructor, i.e. before the hand-over: from the boot allocator.
+struct EarlyUser {
+  int* numbers = new int[16];
+} early;
+
+
+int run() {
+  auto& heap = App::alloc();
+  CHECK(heap.handed_over());
+  CHECK(heap.boot().stats().bytes_in_use >= 16 * sizeof(int));  // the constructor's block
+  CHECK(heap.boot().stats().bytes_free == 0);                    // its unused tail went to App
+  CHECK(heap.app().stats().bytes_free > (50u << 20));
+
+  const auto app_before = heap.app().stats().bytes_in_use;
+  void* p = malloc(100);
+  CHECK(p != nullptr);
+  CHECK(reinterpret_cast<std::uintptr_t>(p) % 16 == 0);
+  CHECK(heap.app().stats().bytes_in_use > app_before);  // served by the application allocator
+  free(p);
+
+  auto* zeros = static_cast<unsigned char*>(calloc(64, 4));
+  bool all_zero = zeros != nullptr;
+  for (int i = 0; all_zero && i < 256; ++i) all_zero = zeros[i] == 0;
+  CHECK(all_zero);
+  CHECK(calloc(SIZE_MAX / 2, 4) == nullptr);  // the product overflows: refused, not wrapped
+  volatile std::size_t huge = SIZE_MAX;  // volatile: the compiler would warn about a constant
+  CHECK(malloc(huge) == nullptr);
+  void* aligned = aligned_alloc(4096, 4096);
+  CHECK(aligned != nullptr && reinterpret_cast<std::uintptr_t>(aligned) % 4096 == 0);
+
+  auto* object = new std::uint64_t(42);
+  CHECK(*object == 42);
+  delete object;
+
+  delete[] early.numbers;  // a boot-allocator block freed after the hand-over: goes back to Boot
+  CHECK(heap.boot().stats().bytes_in_use < 16 * sizeof(int) + 64);
+
+  // Purpose-specific allocators fall back to the general one when the kernel names none.
+  CHECK(&App::page_allocator() == &App::alloc());
+  printf("%d failed\n", tessera::test::failures);
+  return tessera::test::failures;
+}
+
+}  // namespace
+
+TESSERA_MAIN(App, run)
