@@ -1,0 +1,100 @@
+// alloc::Staged (include/tessera/alloc/staged.hpp): the boot allocator serves until the
+// hand-over, then its unused memory belongs to the application allocator; frees go to the
+// allocator that owns the block, before and after; the same in constant evaluation.
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <tessera/alloc/region.hpp>
+#include <tessera/alloc/staged.hpp>
+
+#include "printers.hpp"
+
+namespace {
+
+using tessera::Error;
+using tessera::MemoryRegion;
+using tessera::alloc::Region;
+using Heap = tessera::alloc::Staged<Region<>, Region<>>;
+
+struct Arena {
+  explicit Arena(std::size_t size) : storage(new std::byte[size]), region{storage.get(), storage.get() + size} {}
+  std::unique_ptr<std::byte[]> storage;
+  MemoryRegion region;
+  bool contains(const void* p) const {
+    auto* b = static_cast<const std::byte*>(p);
+    return b >= region.begin && b < region.end;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("before the hand-over the boot allocator serves, after it the application allocator") {
+  Arena arena(1 << 16);
+  Heap heap;
+  REQUIRE(heap.add_region(arena.region).ok());
+  auto early = heap.allocate(1000, 16);
+  REQUIRE(early.ok());
+  CHECK(heap.boot().stats().bytes_in_use == 1000);
+  CHECK(heap.app().stats().bytes_in_use == 0);
+  CHECK_FALSE(heap.handed_over());
+
+  REQUIRE(heap.handover().ok());
+  CHECK(heap.handed_over());
+  CHECK(heap.boot().stats().bytes_free == 0);                      // nothing left for it
+  CHECK(heap.app().stats().bytes_free == (1u << 16) - 1000);       // the rest moved over
+  auto late = heap.allocate(1000, 16);
+  REQUIRE(late.ok());
+  CHECK(heap.app().stats().bytes_in_use >= 1000);  // plus padding up to 16-byte alignment
+  CHECK(heap.app().stats().bytes_in_use < 1016);
+  CHECK(arena.contains(late.value()));
+  CHECK(static_cast<std::byte*>(late.value()) >= static_cast<std::byte*>(early.value()) + 1000);  // no overlap
+
+  // Each free goes to the owner: the early block back to Boot, the late one to App.
+  CHECK(heap.deallocate(late.value()).ok());
+  CHECK(heap.app().stats().bytes_in_use == 0);
+  CHECK(heap.deallocate(early.value()).ok());
+  CHECK(heap.boot().stats().bytes_in_use == 0);
+  CHECK(heap.stats().bytes_in_use == 0);
+  CHECK(heap.deallocate(nullptr).ok());
+}
+
+TEST_CASE("hand-over is idempotent and later regions go to the application allocator") {
+  Arena first(4096), second(8192);
+  Heap heap;
+  REQUIRE(heap.add_region(first.region).ok());
+  REQUIRE(heap.handover().ok());
+  REQUIRE(heap.handover().ok());
+  CHECK(heap.app().stats().bytes_free == 4096);
+  // Region takes one region only: a second one is refused by the application allocator,
+  // and the refusal is passed on, not hidden.
+  CHECK(heap.add_region(second.region).error() == Error::not_supported);
+}
+
+TEST_CASE("exhausting the boot allocator before the hand-over is out_of_memory, not a crash") {
+  Arena arena(256);
+  Heap heap;
+  REQUIRE(heap.add_region(arena.region).ok());
+  CHECK(heap.allocate(512, 16).error() == Error::out_of_memory);
+  CHECK(heap.allocate(static_cast<std::size_t>(-1), 16).error() == Error::out_of_memory);
+  REQUIRE(heap.handover().ok());
+  CHECK(heap.allocate(256, 1).ok());
+}
+
+namespace {
+constexpr bool staged_script() {
+  std::byte arena[512]{};
+  Heap heap;
+  if (!heap.add_region({arena, arena + 512})) return false;
+  auto a = heap.allocate(100, 8);
+  if (!a || !heap.handover()) return false;
+  auto b = heap.allocate(100, 8);
+  if (!b || a.value() == b.value()) return false;
+  if (!heap.deallocate(b.value()) || !heap.deallocate(a.value())) return false;
+  return heap.stats().bytes_in_use == 0 && heap.app().stats().bytes_free == 412;
+}
+static_assert(staged_script(), "alloc::Staged must work in constant evaluation");
+}  // namespace
