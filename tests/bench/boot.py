@@ -48,6 +48,8 @@ TARGET_TEXT_BYTES = 20000
 TARGET_RAW_BYTES = 26000
 HELLO_STOP_SYMBOL = "tessera_main"
 FLOOR_STOP_SYMBOL = "floor_exit"
+MMU_ON_SYMBOL = "tessera_mmu_on"   # first instruction with the MMU on (src/arch/aarch64/mmu.S)
+TARGET_MMU_ON_INSTRUCTIONS = 2000
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 PLUGIN_BUILD = REPO_ROOT.parent / "shared" / "tools" / "insn-until" / "build.sh"
@@ -272,13 +274,16 @@ def main(argv=None):
         return 1
 
     plugin, why = find_plugin(args.plugin)
-    insn_hello = insn_floor = None
+    insn_hello = insn_floor = insn_mmu = None
     if plugin is None:
         notes.append(f"instruction counts skipped: {why}")
     else:
         insn_hello, why = count_instructions(qemu, nm, plugin, hello, HELLO_STOP_SYMBOL)
         if why:
             notes.append(f"instructions_to_main: {why}")
+        insn_mmu, why = count_instructions(qemu, nm, plugin, hello, MMU_ON_SYMBOL)
+        if why:
+            notes.append(f"instructions_to_mmu_on: {why}")
         insn_floor, why = count_instructions(qemu, nm, plugin, floor, FLOOR_STOP_SYMBOL)
         if why:
             notes.append(f"instructions_floor: {why}")
@@ -294,6 +299,8 @@ def main(argv=None):
         "target_difference_ms": TARGET_DIFFERENCE_MS,
         "instructions_to_main": None if insn_hello is None else {
             "hello": insn_hello, "target": TARGET_INSTRUCTIONS, "stop_symbol": HELLO_STOP_SYMBOL},
+        "instructions_to_mmu_on": None if insn_mmu is None else {
+            "hello": insn_mmu, "target": TARGET_MMU_ON_INSTRUCTIONS, "stop_symbol": MMU_ON_SYMBOL},
         "instructions_floor": insn_floor,
         "image": img,
     }
