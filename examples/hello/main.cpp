@@ -1,20 +1,39 @@
-// hello: the smallest tessera application. It names its kernel type, prints the components
-// it was built from, allocates and frees memory through the kernel's allocator, and exits 0.
+// hello: the smallest tessera application. It prints the components its kernel type was built
+// from, allocates and frees memory through the kernel's allocator, and exits 0.
+//
+// examples/hello/meson.build builds it both ways an application can get its kernel type:
+//   hello           from the build's Kconfig configuration: tessera::configured_kernel
+//                   (./tessera menuconfig changes it; -Dconfig for Meson)
+//   hello-explicit  with HELLO_EXPLICIT_KERNEL defined: the type is spelled out below, and the
+//                   configuration only contributes what the link needs (printf flavour)
 
 #include <cstdio>
 
 #include <tessera/tessera.hpp>
 
+#if defined(HELLO_EXPLICIT_KERNEL)
 using App = tessera::Kernel<tessera::alloc::Region<>,   // bump allocator over the free RAM
                             tessera::sched::None,       // run to completion
                             tessera::net::None,
                             tessera::block::None,
                             tessera::platform::Target>;  // the platform this build is for
+#else
+#include <tessera/configured.hpp>
+using App = tessera::configured_kernel;  // what the Kconfig configuration says
+#endif
 
 int hello_main() {
   std::printf("Hello from tessera\n");
   const char* const slots[5] = {"alloc", "sched", "net", "block", "platform"};
   for (int i = 0; i < 5; ++i) std::printf("  %-8s %s\n", slots[i], App::component_names[i]);
+#if defined(HELLO_EXPLICIT_KERNEL)
+  std::printf("configuration: Kernel<...> spelled out in examples/hello/main.cpp");
+#else
+  std::printf("configuration: Kconfig (tessera::configured_kernel), printf=%s", tessera::configured::printf_flavour);
+#endif
+  if constexpr (requires { App::allocator_type::options.bytes; })
+    std::printf(", %s .bytes=%zu", App::component_names[0], static_cast<std::size_t>(App::allocator_type::options.bytes));
+  std::printf("\n");
 
   auto& heap = App::alloc();
   const auto before = heap.stats();
