@@ -69,11 +69,21 @@ at_el1:
     add     x0, x0, :lo12:__bss_start
     adrp    x1, __bss_end
     add     x1, x1, :lo12:__bss_end
-1:  cmp     x0, x1
-    b.hs    2f
-    stp     xzr, xzr, [x0], #16         // the linker script aligns both ends to 16
+    // .bss starts 16-byte aligned (it begins with .tbss) and ends 64-byte aligned: 16 bytes a
+    // step up to a 64-byte boundary, then 64 a step. Allocator state such as alloc::Tlsf's
+    // ~10 KiB of list heads lives here, so this loop is most of the instructions of the boot.
+1:  tst     x0, #63
+    b.eq    2f
+    stp     xzr, xzr, [x0], #16
     b       1b
-2:
+2:  b       4f
+3:  stp     xzr, xzr, [x0]
+    stp     xzr, xzr, [x0, #16]
+    stp     xzr, xzr, [x0, #32]
+    stp     xzr, xzr, [x0, #48]
+    add     x0, x0, #64
+4:  cmp     x0, x1
+    b.lo    3b
     adrp    x0, tessera_boot_el
     strb    w19, [x0, :lo12:tessera_boot_el]
     mov     x29, xzr                    // end of the frame-pointer chain for backtraces
