@@ -62,6 +62,26 @@ class Staged {
     return app_.deallocate(p);
   }
 
+  // realloc for the C heap, when App can resize. A block of App's is resized by App. A boot
+  // block moves: Boot does not record block sizes, but the block lies inside the boot region,
+  // so copying min(size, bytes up to the region's end) keeps all of its contents (and at most
+  // copies bytes beyond it that nobody reads). Not constexpr: it copies through void*.
+  Result<void*> reallocate(void* p, std::size_t size)
+    requires api::ReallocatingAllocator<App>
+  {
+    if (p == nullptr) return allocate(size, 16);
+    if (handed_over_ && !in_boot_region(p)) return app_.reallocate(p, size);
+    auto moved = allocate(size, 16);
+    if (!moved) return moved;
+    const auto available = static_cast<std::size_t>(boot_region_.end - static_cast<std::byte*>(p));
+    __builtin_memmove(moved.value(), p, size < available ? size : available);  // may overlap: a bump allocator's next block
+    if (auto freed = deallocate(p); !freed) {
+      (void)deallocate(moved.value());  // the caller keeps the old block
+      return fail(freed.error());
+    }
+    return moved;
+  }
+
   constexpr api::AllocatorStats stats() const {
     const auto b = boot_.stats(), a = app_.stats();
     return {.bytes_in_use = b.bytes_in_use + a.bytes_in_use,

@@ -7,11 +7,12 @@
 #include <cstring>
 
 #include <tessera/alloc/staged.hpp>
+#include <tessera/alloc/tlsf.hpp>
 #include <tessera/tessera.hpp>
 
 #include "../check.hpp"
 
-using Heap = tessera::alloc::Staged<tessera::alloc::Region<>, tessera::alloc::Region<>>;
+using Heap = tessera::alloc::Staged<tessera::alloc::Region<>, tessera::alloc::Tlsf<{.debug = true}>>;
 using App = tessera::Kernel<Heap, tessera::sched::None, tessera::net::None, tessera::block::None,
                             tessera::platform::QemuVirtAarch64>;
 
@@ -20,6 +21,8 @@ namespace {
 // Allocated by a global constructor, i.e. before the hand-over: from the boot allocator.
 struct EarlyUser {
   int* numbers = new int[16];
+  char* text = static_cast<char*>(malloc(32));
+  EarlyUser() { std::strcpy(text, "allocated before the hand-over"); }
 } early;
 
 
@@ -46,6 +49,21 @@ int run() {
   CHECK(malloc(huge) == nullptr);
   void* aligned = aligned_alloc(4096, 4096);
   CHECK(aligned != nullptr && reinterpret_cast<std::uintptr_t>(aligned) % 4096 == 0);
+
+  // realloc: an application block grows and shrinks in place or moves, keeping its bytes; a
+  // boot block moves to the application allocator with its bytes.
+  auto* grown = static_cast<unsigned char*>(malloc(40));
+  for (int i = 0; i < 40; ++i) grown[i] = static_cast<unsigned char>(i + 1);
+  grown = static_cast<unsigned char*>(realloc(grown, 5000));
+  bool kept = grown != nullptr;
+  for (int i = 0; kept && i < 40; ++i) kept = grown[i] == i + 1;
+  CHECK(kept);
+  grown = static_cast<unsigned char*>(realloc(grown, 8));
+  CHECK(grown != nullptr && grown[7] == 8);
+  free(grown);
+  char* moved = static_cast<char*>(realloc(early.text, 4096));
+  CHECK(moved != nullptr && moved != early.text && std::strcmp(moved, "allocated before the hand-over") == 0);
+  free(moved);
 
   auto* object = new std::uint64_t(42);
   CHECK(*object == 42);

@@ -10,6 +10,7 @@
 
 #include <tessera/alloc/region.hpp>
 #include <tessera/alloc/staged.hpp>
+#include <tessera/alloc/tlsf.hpp>
 
 #include "printers.hpp"
 
@@ -98,3 +99,33 @@ constexpr bool staged_script() {
 }
 static_assert(staged_script(), "alloc::Staged must work in constant evaluation");
 }  // namespace
+
+TEST_CASE("reallocate keeps the contents: boot blocks move to the application allocator, its own are resized") {
+  using Resizing = tessera::alloc::Staged<Region<>, tessera::alloc::Tlsf<>>;
+  Arena arena(1 << 16);
+  auto heap = std::make_unique<Resizing>();  // Tlsf's list heads: ~10 KiB, not on the stack
+  REQUIRE(heap->add_region(arena.region).ok());
+  // Before the hand-over, the most recent boot block grows where it is (copying overlaps).
+  auto first = heap->allocate(24, 16);
+  REQUIRE(first.ok());
+  auto* bytes = static_cast<unsigned char*>(first.value());
+  for (int i = 0; i < 24; ++i) bytes[i] = static_cast<unsigned char>(100 + i);
+  auto grown = heap->reallocate(first.value(), 200);
+  REQUIRE(grown.ok());
+  bytes = static_cast<unsigned char*>(grown.value());
+  for (int i = 0; i < 24; ++i) CHECK(bytes[i] == 100 + i);
+  REQUIRE(heap->handover().ok());
+  // The last bytes of the boot region: the copy must stop at the region's end (ASan checks).
+  const auto boot_before = heap->boot().stats().bytes_in_use;
+  auto moved = heap->reallocate(grown.value(), 1 << 12);
+  REQUIRE(moved.ok());
+  CHECK(heap->boot().stats().bytes_in_use <= boot_before - 200);  // the most recent boot block is gone
+  bytes = static_cast<unsigned char*>(moved.value());
+  for (int i = 0; i < 24; ++i) CHECK(bytes[i] == 100 + i);
+  auto shrunk = heap->reallocate(moved.value(), 16);
+  REQUIRE(shrunk.ok());
+  CHECK(static_cast<unsigned char*>(shrunk.value())[15] == 115);
+  CHECK(heap->reallocate(shrunk.value(), SIZE_MAX).error() == Error::out_of_memory);
+  REQUIRE(heap->deallocate(shrunk.value()).ok());
+  CHECK(heap->app().stats().bytes_in_use == 0);  // (the first boot block keeps its bytes: a bump allocator)
+}
