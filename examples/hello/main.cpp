@@ -22,6 +22,15 @@ using App = tessera::Kernel<tessera::alloc::Region<>,   // bump allocator over t
 using App = tessera::configured_kernel;  // what the Kconfig configuration says
 #endif
 
+// Allocators with a size cap (.bytes) report it; the others (Buddy, Slab, Staged) have none.
+template <class Alloc>
+concept HasByteCap = requires { Alloc::options.bytes; };
+
+template <class Alloc>
+void print_byte_cap() {
+  if constexpr (HasByteCap<Alloc>) std::printf(" .bytes=%zu", static_cast<std::size_t>(Alloc::options.bytes));
+}
+
 int hello_main() {
   std::printf("Hello from tessera\n");
   const char* const slots[5] = {"alloc", "sched", "net", "block", "platform"};
@@ -31,8 +40,8 @@ int hello_main() {
 #else
   std::printf("configuration: Kconfig (tessera::configured_kernel), printf=%s", tessera::configured::printf_flavour);
 #endif
-  if constexpr (requires { App::allocator_type::options.bytes; })
-    std::printf(", %s .bytes=%zu", App::component_names[0], static_cast<std::size_t>(App::allocator_type::options.bytes));
+  std::printf(", alloc: %s", App::component_names[0]);
+  print_byte_cap<App::allocator_type>();
   std::printf("\n");
 
   auto& heap = App::alloc();

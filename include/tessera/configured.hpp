@@ -48,31 +48,126 @@ static_assert(platform_selected,
               "tessera_config.h: CONFIG_PLATFORM_HOSTED is not set, but this build is for hosted; select "
               "that platform in the configuration (./tessera menuconfig)");
 #endif
+#if defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64)
+inline constexpr int page_table_choices = 0
+#if defined(CONFIG_QEMU_VIRT_PAGE_TABLES_COMPILE_TIME)
+                                          + 1
+#endif
+#if defined(CONFIG_QEMU_VIRT_PAGE_TABLES_BOOT_TIME)
+                                          + 1
+#endif
+#if defined(CONFIG_QEMU_VIRT_PAGE_TABLES_OFF)
+                                          + 1
+#endif
+    ;
+static_assert(page_table_choices == 1 || !platform_selected,  // that one is reported above
+              "tessera_config.h: exactly one of CONFIG_QEMU_VIRT_PAGE_TABLES_COMPILE_TIME, _BOOT_TIME, _OFF must be "
+              "set (the QEMU_VIRT_PAGE_TABLES choice); regenerate the header from a configuration Kconfig accepts");
+inline constexpr auto page_tables =
+#if defined(CONFIG_QEMU_VIRT_PAGE_TABLES_BOOT_TIME)
+    tessera::arch::aarch64::PageTables::boot_time;
+#elif defined(CONFIG_QEMU_VIRT_PAGE_TABLES_OFF)
+    tessera::arch::aarch64::PageTables::off;
+#else
+    tessera::arch::aarch64::PageTables::compile_time;
+#endif
+using platform_type = tessera::platform::QemuVirt<{.page_tables = page_tables}>;
+#else
 using platform_type = tessera::platform::Target;
+#endif
 
 // ------------------------------------------------------------------------------ allocator
 inline constexpr int alloc_choices = 0
 #if defined(CONFIG_ALLOC_REGION)
                                      + 1
 #endif
+#if defined(CONFIG_ALLOC_TLSF)
+                                     + 1
+#endif
+#if defined(CONFIG_ALLOC_BUDDY)
+                                     + 1
+#endif
+#if defined(CONFIG_ALLOC_SLAB)
+                                     + 1
+#endif
+#if defined(CONFIG_ALLOC_STAGED)
+                                     + 1
+#endif
     ;
 static_assert(alloc_choices == 1,
-              "tessera_config.h: exactly one allocator must be selected (the ALLOC choice: CONFIG_ALLOC_REGION); "
-              "regenerate the header from a configuration Kconfig accepts");
+              "tessera_config.h: exactly one allocator must be selected (the ALLOC choice: CONFIG_ALLOC_REGION, "
+              "CONFIG_ALLOC_TLSF, CONFIG_ALLOC_BUDDY, CONFIG_ALLOC_SLAB or CONFIG_ALLOC_STAGED); regenerate the "
+              "header from a configuration Kconfig accepts");
+
+inline constexpr bool alloc_debug =
+#if defined(CONFIG_ALLOC_DEBUG)
+    true;
+#else
+    false;
+#endif
 
 #if defined(CONFIG_ALLOC_REGION)
 #if !defined(CONFIG_ALLOC_REGION_BYTES)
-#define TESSERA_DETAIL_REGION_BYTES 0
-static_assert(false,
-              "tessera_config.h: CONFIG_ALLOC_REGION is set but CONFIG_ALLOC_REGION_BYTES is missing");
+static_assert(false, "tessera_config.h: CONFIG_ALLOC_REGION is set but CONFIG_ALLOC_REGION_BYTES is missing");
+inline constexpr long long alloc_bytes_option = 0;
 #else
-#define TESSERA_DETAIL_REGION_BYTES CONFIG_ALLOC_REGION_BYTES
+inline constexpr long long alloc_bytes_option = CONFIG_ALLOC_REGION_BYTES;
 #endif
-static_assert(TESSERA_DETAIL_REGION_BYTES >= 0,
+static_assert(alloc_bytes_option >= 0,
               "tessera_config.h: CONFIG_ALLOC_REGION_BYTES must be 0 (all free memory) or a positive byte count");
-inline constexpr std::size_t alloc_region_bytes = static_cast<std::size_t>(TESSERA_DETAIL_REGION_BYTES);
-#undef TESSERA_DETAIL_REGION_BYTES
-using alloc_type = tessera::alloc::Region<{.bytes = alloc_region_bytes}>;
+using alloc_type = tessera::alloc::Region<{.bytes = static_cast<std::size_t>(alloc_bytes_option)}>;
+
+#elif defined(CONFIG_ALLOC_TLSF)
+#if !defined(CONFIG_ALLOC_TLSF_BYTES)
+static_assert(false, "tessera_config.h: CONFIG_ALLOC_TLSF is set but CONFIG_ALLOC_TLSF_BYTES is missing");
+inline constexpr long long alloc_bytes_option = 0;
+#else
+inline constexpr long long alloc_bytes_option = CONFIG_ALLOC_TLSF_BYTES;
+#endif
+static_assert(alloc_bytes_option >= 0,
+              "tessera_config.h: CONFIG_ALLOC_TLSF_BYTES must be 0 (all free memory) or a positive byte count");
+using alloc_type =
+    tessera::alloc::Tlsf<{.debug = alloc_debug, .bytes = static_cast<std::size_t>(alloc_bytes_option)}>;
+
+#elif defined(CONFIG_ALLOC_BUDDY)
+#if !defined(CONFIG_ALLOC_BUDDY_MAX_ORDER)
+static_assert(false, "tessera_config.h: CONFIG_ALLOC_BUDDY is set but CONFIG_ALLOC_BUDDY_MAX_ORDER is missing");
+inline constexpr long long buddy_max_order = 18;
+#else
+inline constexpr long long buddy_max_order = CONFIG_ALLOC_BUDDY_MAX_ORDER;
+#endif
+static_assert(buddy_max_order >= 0 && buddy_max_order <= 30,
+              "tessera_config.h: CONFIG_ALLOC_BUDDY_MAX_ORDER must be 0 to 30 (largest block 4 KiB << it)");
+using alloc_type =
+    tessera::alloc::Buddy<{.debug = alloc_debug, .max_order = static_cast<unsigned>(buddy_max_order)}>;
+
+#elif defined(CONFIG_ALLOC_SLAB)
+#if !defined(CONFIG_ALLOC_SLAB_BYTES)
+static_assert(false, "tessera_config.h: CONFIG_ALLOC_SLAB is set but CONFIG_ALLOC_SLAB_BYTES is missing");
+inline constexpr long long slab_bytes = 8192;
+#else
+inline constexpr long long slab_bytes = CONFIG_ALLOC_SLAB_BYTES;
+#endif
+// Kconfig checks the range; a power of two it cannot express.
+static_assert(slab_bytes >= 4096 && (slab_bytes & (slab_bytes - 1)) == 0,
+              "CONFIG_ALLOC_SLAB_BYTES must be a power of two of at least 4096 (the slab size of alloc::Slab); "
+              "change it with ./tessera menuconfig");
+using alloc_type = tessera::alloc::Slab<{.debug = alloc_debug, .slab_bytes = static_cast<std::size_t>(slab_bytes)},
+                                        tessera::alloc::Buddy<{.debug = alloc_debug}>>;
+
+#elif defined(CONFIG_ALLOC_STAGED)
+#if defined(CONFIG_ALLOC_STAGED_APP_SLAB)
+using alloc_type = tessera::alloc::Staged<tessera::alloc::Region<>,
+                                          tessera::alloc::Slab<{.debug = alloc_debug},
+                                                               tessera::alloc::Buddy<{.debug = alloc_debug}>>>;
+#elif defined(CONFIG_ALLOC_STAGED_APP_TLSF)
+using alloc_type = tessera::alloc::Staged<tessera::alloc::Region<>, tessera::alloc::Tlsf<{.debug = alloc_debug}>>;
+#else
+static_assert(false,
+              "tessera_config.h: CONFIG_ALLOC_STAGED is set but no application allocator (the ALLOC_STAGED_APP "
+              "choice: CONFIG_ALLOC_STAGED_APP_TLSF or CONFIG_ALLOC_STAGED_APP_SLAB)");
+using alloc_type = tessera::alloc::Region<>;
+#endif
 #else
 using alloc_type = tessera::alloc::Region<>;  // not reached: the count above already failed
 #endif

@@ -82,10 +82,13 @@ def main():
                                 + (result.stdout + result.stderr)[-3000:])
                 continue
             values = header_values(os.path.join(build, "include", "tessera_config.h"))
-            expected_bytes = values.get("ALLOC_REGION_BYTES")
+            allocator = next((n for k, n in (("ALLOC_REGION", "alloc::Region"), ("ALLOC_TLSF", "alloc::Tlsf"),
+                                               ("ALLOC_BUDDY", "alloc::Buddy"), ("ALLOC_SLAB", "alloc::Slab"),
+                                               ("ALLOC_STAGED", "alloc::Staged")) if k in values), "?")
+            cap = values.get(allocator.upper().replace("::", "_") + "_BYTES")
             flavour = next((k[len("PRINTF_"):].lower() for k in values if k.startswith("PRINTF_")), "") \
                 if options.runner else "host-libc"  # hosted: the host's C library, whatever PRINTF_ says
-            for image, expect in (("hello", [f"printf={flavour}", f"alloc::Region .bytes={expected_bytes}"]),
+            for image, expect in (("hello", [f"printf={flavour}", f"alloc: {allocator}" + (f" .bytes={cap}" if cap is not None else "")]),
                                   ("hello-explicit", ["spelled out in examples/hello/main.cpp"])):
                 path = os.path.join(build, "examples", "hello", image)
                 command = [options.runner, "--timeout", "20", path] if options.runner else [path]

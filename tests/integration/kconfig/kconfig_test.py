@@ -16,7 +16,7 @@
       naming scheme and completeness: every platform has platforms/<p>/Kconfig (PLATFORM_<P>)
       and a defconfig selecting just it; every platform × example has
       configs/<p>_<example>_defconfig; every file in configs/ is named
-      <platform>[+<platform>…]_<example>_defconfig and selects exactly the platforms it names
+      <platform>[+<platform>…]_<example>[-<variant>]_defconfig and selects exactly the platforms it names
 
 Standard library only; exit status 0 when every check passes.
 """
@@ -48,14 +48,14 @@ INVALID = [
      "CONFIG_PLATFORM_QEMU_VIRT_AARCH64=y\nCONFIG_PRINTF_INTEGER=y\nCONFIG_PRINTF_DOUBLE=y\n",
      [":2: CONFIG_PRINTF_INTEGER=y conflicts with CONFIG_PRINTF_DOUBLE=y", "choice"]),
     ("a value above the range",
-     "CONFIG_PLATFORM_HOSTED=y\nCONFIG_ALLOC_REGION_BYTES=2199023255552\n",
-     [":2: CONFIG_ALLOC_REGION_BYTES=2199023255552 is outside the range of ALLOC_REGION_BYTES: 0 to 1099511627776"]),
+     "CONFIG_PLATFORM_HOSTED=y\nCONFIG_ALLOC_TLSF_BYTES=2199023255552\n",
+     [":2: CONFIG_ALLOC_TLSF_BYTES=2199023255552 is outside the range of ALLOC_TLSF_BYTES: 0 to 1099511627776"]),
     ("a negative value",
-     "CONFIG_ALLOC_REGION_BYTES=-4096\n",
-     [":1: CONFIG_ALLOC_REGION_BYTES=-4096 is outside the range of ALLOC_REGION_BYTES"]),
+     "CONFIG_ALLOC_TLSF_BYTES=-4096\n",
+     [":1: CONFIG_ALLOC_TLSF_BYTES=-4096 is outside the range of ALLOC_TLSF_BYTES"]),
     ("not a number",
-     "CONFIG_ALLOC_REGION_BYTES=1M\n",
-     [":1: CONFIG_ALLOC_REGION_BYTES=1M: not a valid value (ALLOC_REGION_BYTES is a decimal number)"]),
+     "CONFIG_ALLOC_TLSF_BYTES=1M\n",
+     [":1: CONFIG_ALLOC_TLSF_BYTES=1M: not a valid value (ALLOC_TLSF_BYTES is a decimal number)"]),
     ("an unknown option",
      "CONFIG_PLATFORM_HOSTED=y\nCONFIG_NO_SUCH_OPTION=y\n",
      [":2: CONFIG_NO_SUCH_OPTION: no such option in the Kconfig tree"]),
@@ -75,15 +75,15 @@ INVALID = [
      "CONFIG_PLATFORM_HOSTED=y\nPLATFORM_QEMU_VIRT_AARCH64=y\n",
      ["ignoring malformed line 'PLATFORM_QEMU_VIRT_AARCH64=y'"]),
     ("an option assigned twice",
-     "CONFIG_ALLOC_REGION_BYTES=4096\nCONFIG_ALLOC_REGION_BYTES=8192\n",
-     [":2: CONFIG_ALLOC_REGION_BYTES is assigned again (first on line 1)"]),
+     "CONFIG_ALLOC_TLSF_BYTES=4096\nCONFIG_ALLOC_TLSF_BYTES=8192\n",
+     [":2: CONFIG_ALLOC_TLSF_BYTES is assigned again (first on line 1)"]),
 ]
 
 
 def cmd_invalid(options, scratch):
     valid = os.path.join(scratch, "valid.config")
     with open(valid, "w") as f:
-        f.write("CONFIG_PLATFORM_HOSTED=y\nCONFIG_ALLOC_REGION_BYTES=4096\nCONFIG_PRINTF_FLOAT=y\n")
+        f.write("CONFIG_PLATFORM_HOSTED=y\nCONFIG_ALLOC_TLSF_BYTES=4096\nCONFIG_PRINTF_FLOAT=y\n")
     result = tool(options, "check", valid)
     check(result.returncode == 0, f"a valid configuration is accepted ({(result.stdout + result.stderr).strip()})")
     for number, (what, text, expected) in enumerate(INVALID):
@@ -112,10 +112,10 @@ def meson_setup(options, scratch, name, config, extra=()):
 def cmd_meson_invalid(options, scratch):
     bad = os.path.join(scratch, "bad.config")
     with open(bad, "w") as f:
-        f.write(f"CONFIG_PLATFORM_{options.platform.upper().replace('-', '_')}=y\nCONFIG_ALLOC_REGION_BYTES=-1\n")
+        f.write(f"CONFIG_PLATFORM_{options.platform.upper().replace('-', '_')}=y\nCONFIG_ALLOC_TLSF_BYTES=-1\n")
     result = meson_setup(options, scratch, "bad", bad)
     output = result.stdout + result.stderr
-    check(result.returncode != 0 and "CONFIG_ALLOC_REGION_BYTES=-1 is outside the range" in output,
+    check(result.returncode != 0 and "CONFIG_ALLOC_TLSF_BYTES=-1 is outside the range" in output,
           "meson setup -Dconfig=<out-of-range value> stops with Kconfig's message"
           + ("" if result.returncode != 0 else " (it succeeded)"))
     other = "hosted" if options.platform != "hosted" else "qemu-virt-aarch64"
@@ -199,8 +199,9 @@ def cmd_tree(options, scratch):
     for name in sorted(os.listdir(os.path.join(source, "configs"))):
         parts = name[:-len("_defconfig")].split("_") if name.endswith("_defconfig") else []
         named = parts[0].split("+") if len(parts) == 2 else []
-        good_name = len(parts) == 2 and parts[1] in example_dirs(source) and all(p in platforms for p in named)
-        check(good_name, f"configs/{name} is named <platform>[+<platform>…]_<example>_defconfig")
+        example = parts[1].split("-")[0] if len(parts) == 2 else ""
+        good_name = len(parts) == 2 and example in example_dirs(source) and all(p in platforms for p in named)
+        check(good_name, f"configs/{name} is named <platform>[+<platform>…]_<example>[-<variant>]_defconfig")
         if good_name:
             result = tool(options, "platforms", os.path.join(source, "configs", name))
             check(result.returncode == 0 and sorted(result.stdout.split()) == sorted(named),
