@@ -1,0 +1,309 @@
+// ./tessera bench alloc — hosted allocator benchmark, JSON on stdout.
+//
+// Every tessera allocator runs the same pre-generated operation scripts as glibc malloc and
+// mimalloc, in the same process and run (these machines are shared: only ratios measured
+// side by side mean anything). Workloads:
+//   random — sizes 16..4096, random lifetimes (a pool of live blocks, a random slot each step)
+//   fixed64 — 64-byte objects, allocated in batches and freed in random order
+//   mixed — mostly small sizes with 5% large blocks (64 KiB .. 1 MiB)
+//   pages — 4 KiB blocks, random lifetimes (a page allocator's case)
+// Reported per allocator and workload: throughput (operations per second, best of several
+// repetitions) and per-operation latency (median, p99.99, max, from a separate timed pass);
+// and add_region time for 64 MiB and 1 GiB regions. "harness" is the loop alone (an allocator
+// that returns a fixed address), so tests/bench/alloc.py can also compare the allocators' own
+// cost per operation. Usage: alloc-bench [--quick] (--quick: a few thousand steps, for tests).
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tessera/alloc/buddy.hpp"
+#include "tessera/alloc/region.hpp"
+#include "tessera/alloc/slab.hpp"
+#include "tessera/alloc/tlsf.hpp"
+
+namespace {
+
+std::uint64_t now_ns() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<std::uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(t.tv_nsec);
+}
+
+// A cycle counter for per-operation latency (cheaper and finer than clock_gettime).
+inline std::uint64_t ticks() {
+#if defined(__x86_64__)
+  unsigned lo, hi;
+  asm volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
+  return static_cast<std::uint64_t>(hi) << 32 | lo;
+#else
+  return now_ns();
+#endif
+}
+
+double ticks_per_ns() {
+  const auto t0 = ticks();
+  const auto n0 = now_ns();
+  while (now_ns() - n0 < 20'000'000) {
+  }
+  return static_cast<double>(ticks() - t0) / static_cast<double>(now_ns() - n0);
+}
+
+// One step of a script: free slot `slot` if it is in use, else allocate `size` bytes into it.
+struct Step {
+  std::uint32_t slot;
+  std::uint32_t size;
+};
+
+struct Workload {
+  const char* name;
+  std::vector<Step> steps;
+  std::size_t slots;
+};
+
+Workload make(const char* name, std::size_t slots, std::size_t steps, std::uint64_t seed,
+              std::uint32_t (*size_of)(std::mt19937_64&)) {
+  std::mt19937_64 random(seed);
+  Workload w{name, {}, slots};
+  w.steps.reserve(steps);
+  for (std::size_t i = 0; i < steps; ++i)
+    w.steps.push_back({static_cast<std::uint32_t>(random() % slots), size_of(random)});
+  return w;
+}
+
+// Batches of 64-byte objects: allocate `batch`, free them in random order, repeat.
+Workload make_fixed64(std::size_t batch, std::size_t rounds, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  Workload w{"fixed64", {}, batch};
+  std::vector<std::uint32_t> order(batch);
+  for (std::size_t r = 0; r < rounds; ++r) {
+    for (std::uint32_t i = 0; i < batch; ++i) w.steps.push_back({i, 64});
+    for (std::uint32_t i = 0; i < batch; ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), random);
+    for (auto i : order) w.steps.push_back({i, 64});
+  }
+  return w;
+}
+
+// Adapters: one allocate/free interface over every allocator under test.
+struct Glibc {
+  static constexpr const char* name = "glibc malloc";
+  void* allocate(std::size_t n) { return std::malloc(n); }
+  void release(void* p) { std::free(p); }
+};
+// Debian's libmimalloc.so exports malloc and free too: linked normally it would replace glibc's
+// malloc in the whole process (and "glibc malloc" would be mimalloc). Loaded with RTLD_LOCAL
+// its symbols serve only the calls looked up here.
+struct Mimalloc {
+  static constexpr const char* name = "mimalloc";
+  using Malloc = void* (*)(std::size_t);
+  using Free = void (*)(void*);
+  static inline Malloc mi_malloc = nullptr;
+  static inline Free mi_free = nullptr;
+  static void load() {
+    void* library = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      std::fprintf(stderr, "alloc_bench: cannot load mimalloc (Debian package libmimalloc2.0): %s\n", dlerror());
+      std::exit(2);
+    }
+    mi_malloc = reinterpret_cast<Malloc>(dlsym(library, "mi_malloc"));
+    mi_free = reinterpret_cast<Free>(dlsym(library, "mi_free"));
+    if (mi_malloc == nullptr || mi_free == nullptr) {
+      std::fprintf(stderr, "alloc_bench: libmimalloc.so.2 lacks mi_malloc/mi_free\n");
+      std::exit(2);
+    }
+  }
+  void* allocate(std::size_t n) { return mi_malloc(n); }
+  void release(void* p) { mi_free(p); }
+};
+
+// The harness alone: every step's bookkeeping and touch, with an "allocator" that hands out
+// fixed addresses. Its time is subtracted to give each allocator's own cost per operation.
+struct Harness {
+  static constexpr const char* name = "harness";
+  alignas(64) static inline unsigned char cells[64];
+  void* allocate(std::size_t) {
+    asm volatile("" ::: "memory");
+    return cells;
+  }
+  void release(void* p) { asm volatile("" ::"r"(p) : "memory"); }
+};
+
+// glibc's malloc must be glibc's: nothing may have interposed it.
+void check_glibc_malloc() {
+  Dl_info info{};
+  void* (*malloc_address)(std::size_t) = &std::malloc;
+  if (dladdr(reinterpret_cast<void*>(malloc_address), &info) == 0 || info.dli_fname == nullptr ||
+      std::string(info.dli_fname).find("libc.so") == std::string::npos) {
+    std::fprintf(stderr, "alloc_bench: malloc is not glibc's (it comes from %s)\n",
+                 info.dli_fname ? info.dli_fname : "?");
+    std::exit(2);
+  }
+}
+
+constexpr std::size_t kHeapBytes = std::size_t{1} << 30;
+
+tessera::MemoryRegion map_region(std::size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    std::fprintf(stderr, "alloc_bench: cannot map %zu bytes\n", bytes);
+    std::exit(2);
+  }
+  auto* b = static_cast<std::byte*>(p);
+  return {b, b + bytes};
+}
+
+template <class A>
+struct Tessera {
+  static constexpr const char* name = A::name;
+  A* allocator = new A{};
+  tessera::MemoryRegion region = map_region(kHeapBytes);
+  Tessera() {
+    if (!allocator->add_region(region)) {
+      std::fprintf(stderr, "alloc_bench: %s refused its region\n", A::name);
+      std::exit(2);
+    }
+  }
+  ~Tessera() {
+    munmap(region.begin, region.size());
+    delete allocator;
+  }
+  void* allocate(std::size_t n) {
+    auto r = allocator->allocate(n, 16);
+    return r.ok() ? r.value() : nullptr;
+  }
+  void release(void* p) { (void)allocator->deallocate(p); }
+};
+
+template <class A>
+double throughput(A& a, const Workload& w, int repetitions) {
+  std::vector<void*> slots(w.slots, nullptr);
+  double best = 0;
+  for (int r = 0; r < repetitions; ++r) {
+    const auto t0 = now_ns();
+    for (const Step& s : w.steps) {
+      void*& slot = slots[s.slot];
+      if (slot != nullptr) {
+        a.release(slot);
+        slot = nullptr;
+      } else {
+        slot = a.allocate(s.size);
+        if (slot != nullptr) static_cast<volatile char*>(slot)[0] = 1;  // touch it, as a program would
+      }
+    }
+    for (void*& slot : slots)
+      if (slot != nullptr) a.release(slot), slot = nullptr;
+    const double seconds = static_cast<double>(now_ns() - t0) / 1e9;
+    best = std::max(best, static_cast<double>(w.steps.size()) / seconds);
+  }
+  return best;
+}
+
+struct Latency {
+  double median_ns, p9999_ns, max_ns;
+};
+
+template <class A>
+Latency latency(A& a, const Workload& w, double tpn) {
+  std::vector<void*> slots(w.slots, nullptr);
+  std::vector<std::uint64_t> samples;
+  samples.reserve(w.steps.size());
+  for (const Step& s : w.steps) {
+    void*& slot = slots[s.slot];
+    const auto t0 = ticks();
+    if (slot != nullptr) {
+      a.release(slot);
+      slot = nullptr;
+    } else {
+      slot = a.allocate(s.size);
+    }
+    samples.push_back(ticks() - t0);
+  }
+  for (void*& slot : slots)
+    if (slot != nullptr) a.release(slot), slot = nullptr;
+  std::sort(samples.begin(), samples.end());
+  auto at = [&](double q) { return static_cast<double>(samples[static_cast<std::size_t>(q * (samples.size() - 1))]) / tpn; };
+  return {at(0.5), at(0.9999), static_cast<double>(samples.back()) / tpn};
+}
+
+template <class A>
+std::string measure(const Workload& w, int repetitions, double tpn) {
+  A a;
+  const double ops = throughput(a, w, repetitions);
+  const Latency l = latency(a, w, tpn);
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "{\"ops_per_sec\": %.0f, \"latency_ns\": {\"median\": %.1f, \"p99_99\": %.1f, \"max\": %.1f}}", ops,
+                l.median_ns, l.p9999_ns, l.max_ns);
+  return std::string("\"") + A::name + "\": " + text;
+}
+
+template <class A>
+double init_ns(std::size_t bytes) {
+  tessera::MemoryRegion region = map_region(bytes);
+  std::vector<std::uint64_t> samples;
+  for (int i = 0; i < 51; ++i) {
+    auto* a = new A{};
+    const auto t0 = now_ns();
+    const auto result = a->add_region(region);
+    const auto t1 = now_ns();
+    if (!result) std::exit(2);
+    samples.push_back(t1 - t0);
+    delete a;
+  }
+  munmap(region.begin, region.size());
+  std::sort(samples.begin(), samples.end());
+  return static_cast<double>(samples[samples.size() / 2]);
+}
+
+template <class A>
+std::string init_entry() {
+  char text[160];
+  std::snprintf(text, sizeof text, "\"%s\": {\"64MiB_ns\": %.0f, \"1GiB_ns\": %.0f}", A::name,
+                init_ns<A>(std::size_t{64} << 20), init_ns<A>(std::size_t{1} << 30));
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";  // for the test suite: tiny sizes
+  const std::size_t steps = quick ? 20'000 : 2'000'000;
+  const int repetitions = quick ? 1 : 5;
+  const double tpn = ticks_per_ns();
+  check_glibc_malloc();
+  Mimalloc::load();
+
+  using Tlsf = Tessera<tessera::alloc::Tlsf<>>;
+  using Buddy = Tessera<tessera::alloc::Buddy<>>;
+  using Slab = Tessera<tessera::alloc::Slab<>>;
+
+  const Workload random = make("random", 1000, steps, 1, [](std::mt19937_64& r) { return static_cast<std::uint32_t>(16 + r() % 4081); });
+  const Workload fixed64 = make_fixed64(1000, steps / 2000, 2);
+  const Workload mixed = make("mixed", 1000, steps, 3, [](std::mt19937_64& r) {
+    return static_cast<std::uint32_t>(r() % 100 < 5 ? (64u << 10) + r() % (960u << 10) : 16 + r() % 1008);
+  });
+  const Workload pages = make("pages", 1000, steps, 4, [](std::mt19937_64&) { return 4096u; });
+
+  std::printf("{\n  \"benchmark\": \"alloc\",\n  \"steps_per_workload\": %zu,\n  \"workloads\": {\n", steps);
+  const Workload* all[] = {&random, &fixed64, &mixed, &pages};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Workload& w = *all[i];
+    std::printf("    \"%s\": {\n      %s,\n      %s,\n      %s,\n      %s,\n      %s,\n      %s\n    }%s\n", w.name,
+                measure<Harness>(w, repetitions, tpn).c_str(), measure<Glibc>(w, repetitions, tpn).c_str(), measure<Mimalloc>(w, repetitions, tpn).c_str(),
+                measure<Tlsf>(w, repetitions, tpn).c_str(), measure<Buddy>(w, repetitions, tpn).c_str(),
+                measure<Slab>(w, repetitions, tpn).c_str(), i + 1 < 4 ? "," : "");
+  }
+  std::printf("  },\n  \"add_region\": {\n    %s,\n    %s,\n    %s,\n    %s\n  }\n}\n",
+              init_entry<tessera::alloc::Region<>>().c_str(), init_entry<tessera::alloc::Tlsf<>>().c_str(),
+              init_entry<tessera::alloc::Buddy<>>().c_str(), init_entry<tessera::alloc::Slab<>>().c_str());
+  return 0;
+}
