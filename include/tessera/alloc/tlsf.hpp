@@ -127,7 +127,7 @@ class TlsfCore {
     if (region_count_ == 0 || end > hi_) hi_ = end;
     ++region_count_;
     consumed_ += span;
-    free_ += size;
+    capacity_ += size;
     return {};
   }
 
@@ -168,7 +168,6 @@ class TlsfCore {
         release_tail(block, block + need, have - need, next, next_word);
         put(block + kWord, need | (word & kPrevFreeBit));
         in_use_ -= have - need;
-        free_ += have - need;
       }
       return pointer;
     }
@@ -192,7 +191,6 @@ class TlsfCore {
         }
         put(block + kWord, now | (word & kPrevFreeBit));
         in_use_ += now - have;
-        free_ -= now - have;
         if (in_use_ > peak_) peak_ = in_use_;
         return pointer;
       }
@@ -211,7 +209,7 @@ class TlsfCore {
       const unsigned fl = msb(fl_map_), sl = msb(sl_map_[fl]);
       largest = (get(heads_[fl][sl] + kWord) & kSizeMask) - kHeader;
     }
-    return {.bytes_in_use = in_use_, .peak_in_use = peak_, .bytes_free = free_, .largest_free = largest};
+    return {.bytes_in_use = in_use_, .peak_in_use = peak_, .bytes_free = capacity_ - in_use_, .largest_free = largest};
   }
 
  private:
@@ -379,7 +377,6 @@ class TlsfCore {
     }
     put(block + kWord, size | prev_bit);
     in_use_ += size;
-    free_ -= size;
     if (in_use_ > peak_) peak_ = in_use_;
     return block;
   }
@@ -389,7 +386,6 @@ class TlsfCore {
     const std::uint64_t word = get(block + kWord);
     std::size_t size = word & kSizeMask;
     in_use_ -= size;
-    free_ += size;
     Ref next = block + size;
     std::uint64_t next_word = get(next + kWord);
     if (word & kPrevFreeBit) {
@@ -563,7 +559,8 @@ class TlsfCore {
   Ref regions_ = 0;                           // the latest region's record; each links the one before
   std::size_t region_count_ = 0;
   Ref lo_ = 0, hi_ = 0;                       // every region's blocks lie in [lo_, hi_)
-  std::size_t in_use_ = 0, peak_ = 0, free_ = 0;
+  std::size_t in_use_ = 0, peak_ = 0;
+  std::size_t capacity_ = 0;  // every block's bytes (in use + free): bytes_free is capacity_ - in_use_
   std::size_t consumed_ = 0;                  // bytes of regions taken (for .bytes)
 };
 
