@@ -8,8 +8,10 @@
 // one class per 16 bytes). A 64-bit first-level bitmap and one 32-bit second-level bitmap per
 // first level say which lists are non-empty, so finding a list that is large enough is two
 // find-first-set instructions, never a loop. A request is rounded up to the next class
-// ("good fit"), so the head of any list found is large enough; when that finds nothing, the
-// first block of the largest non-empty class is tried as well (see largest_free below).
+// ("good fit"), so the head of any list found is large enough; before that, the head of the
+// request's own class is tried (a block freed by a request of the same size fits exactly, with
+// no split and no merge); when nothing is found, the first block of the largest non-empty class
+// is tried as well (see largest_free below).
 //
 // Blocks: every block starts 16-byte aligned with a 16-byte header; payloads are 16-byte aligned
 // and block sizes multiples of 16, at least 32 (minimum payload 16, room for the free-list links).
@@ -315,6 +317,23 @@ class TlsfCore {
   template <bool Debug>
   [[gnu::always_inline]] constexpr Ref take(std::size_t need, std::size_t align) {
     const std::size_t search = align <= kAlign ? need : need + align + kHeader;
+    if (search >= kSmall) {
+      // Rounding up to the next class means a freed block of exactly this size (in the class
+      // below the rounded one) would never serve the same request again: every allocation
+      // would split a larger block and every free merge it back. So the head of the request's
+      // own class is tried first: one bitmap test and one header read, still O(1).
+      const Bin exact = bin_of(search);
+      if (exact.fl < kFlCount && (sl_map_[exact.fl] >> exact.sl & 1)) {
+        const Ref head = heads_[exact.fl][exact.sl];
+        if constexpr (Debug) check_free_block(head, exact);
+        const std::size_t size = get(head + kWord) & kSizeMask;
+        const std::size_t gap = align <= kAlign ? 0 : gap_for(head, align);
+        if (gap <= size && size - gap >= need) {
+          unlink_head(exact, get(head + kNextFree));
+          return head;
+        }
+      }
+    }
     Bin b = search_bin_of(search);
     if (b.fl < kFlCount) [[likely]] {
       std::uint32_t sl_map = sl_map_[b.fl] & (~0u << b.sl);

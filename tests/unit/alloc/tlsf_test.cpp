@@ -272,6 +272,37 @@ TEST_CASE("freed neighbours coalesce, in every order") {
   } while (std::next_permutation(order.begin(), order.end()));
 }
 
+TEST_CASE("a block freed by a request is reused whole by the same request (no split, no merge)") {
+  // Requests above 512 bytes are rounded up to the next class when searching; a freed block of
+  // exactly the request's size sits in the class below, and its head is tried first.
+  for (std::size_t size : {600, 4096, 5000, 70000}) {
+    CAPTURE(size);
+    Arena arena(1 << 20);
+    Tlsf<> tlsf;
+    REQUIRE(tlsf.add_region(arena.region()).ok());
+    std::array<void*, 3> blocks{};
+    for (auto& b : blocks) {
+      auto r = tlsf.allocate(size, 16);
+      REQUIRE(r.ok());
+      b = r.value();
+    }
+    REQUIRE(tlsf.deallocate(blocks[1]).ok());  // between two used blocks: nothing to merge with
+    const auto free_before = tlsf.stats().bytes_free;
+    auto again = tlsf.allocate(size, 16);
+    REQUIRE(again.ok());
+    CHECK(again.value() == blocks[1]);
+    CHECK(tlsf.stats().bytes_free == free_before - ((size + 16 + 15) & ~std::size_t{15}));
+    // Aligned requests take the same path when the block can hold the alignment gap.
+    REQUIRE(tlsf.deallocate(again.value()).ok());
+    auto aligned = tlsf.allocate(size / 2, 64);
+    REQUIRE(aligned.ok());
+    CHECK(address(aligned.value()) % 64 == 0);
+    for (void* b : {blocks[0], blocks[2], aligned.value()}) REQUIRE(tlsf.deallocate(b).ok());
+    CHECK(tlsf.stats().bytes_in_use == 0);
+    CHECK(tlsf.stats().largest_free == largest(1 << 20));
+  }
+}
+
 TEST_CASE("largest_free is exactly the largest request that succeeds, in fragmented heaps") {
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     CAPTURE(seed);
