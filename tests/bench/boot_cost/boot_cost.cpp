@@ -8,10 +8,10 @@
 //     boot figures are the page tables' and the platform's alone.
 // The CLI adds the deterministic figure: guest instructions to tessera_mmu_on and tessera_main.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <new>
-#include <utility>
 
 #include <tessera/alloc/buddy.hpp>
 #include <tessera/alloc/slab.hpp>
@@ -46,9 +46,7 @@ unsigned long long init_ps(std::byte* storage, tessera::MemoryRegion region) {
     }
     sample = Platform::clock::now() - t0;
   }
-  // (no <algorithm> on bare metal: libstdc++'s <cstdlib> finds glibc's stdlib.h, not picolibc's)
-  for (int i = 1; i < kSamples; ++i)
-    for (int j = i; j > 0 && samples[j - 1] > samples[j]; --j) std::swap(samples[j - 1], samples[j]);
+  std::sort(samples, samples + kSamples);
   // Picoseconds, printed as an integer: bare-metal printf is integer-only by default.
   return static_cast<unsigned long long>(samples[kSamples / 2]) * 1'000'000'000'000ull /
          Platform::clock::frequency() / kInstances;

@@ -3,7 +3,7 @@
 // the documented point (after the devices, before the application).
 
 #include <cstdint>
-#include <stdlib.h>  // not <cstdlib>: its include_next finds glibc's header, not picolibc's
+#include <stdlib.h>  // the C functions under test, as C code calls them
 #include <cstring>
 
 #include <tessera/alloc/staged.hpp>
