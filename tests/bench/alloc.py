@@ -3,7 +3,9 @@
 
 Hosted part (tests/bench/alloc/alloc_bench.cpp): every tessera allocator against glibc malloc
 and mimalloc on the same operation scripts, in one process and one run: throughput, latency
-per operation, add_region time for 64 MiB and 1 GiB. Because the loop around each operation
+per operation (each operation's least time over three passes of the same script, which keeps
+what the allocator does and drops the host's interrupts; the first pass alone as
+latency_ns_one_pass), add_region time for 64 MiB and 1 GiB. Because the loop around each operation
 costs something too, a "harness" pass (an allocator that returns a fixed address) is measured
 as well and `own_ns_per_op` subtracts it: the allocator's own cost per operation.
 
@@ -133,10 +135,12 @@ def targets(hosted, boot_costs):
     for workload in WORKLOADS:
         latency = w[workload]["alloc::Tlsf"]["latency_ns"]
         result[f"tlsf_p99_99_over_median_{workload}"] = target(round(latency["p99_99"] / latency["median"], 2), 10, "lower")
+        one_pass = w[workload]["alloc::Tlsf"]["latency_ns_one_pass"]
+        harness = w[workload]["harness"]["latency_ns_one_pass"]
         result[f"tlsf_max_over_median_{workload}"] = dict(
             target(round(latency["max"] / latency["median"], 1), 10, "lower"),
-            harness_max_over_median=round(w[workload]["harness"]["latency_ns"]["max"]
-                                          / w[workload]["harness"]["latency_ns"]["median"], 1))
+            one_pass_max_over_median=round(one_pass["max"] / one_pass["median"], 1),
+            harness_one_pass_max_over_median=round(harness["max"] / harness["median"], 1))
     for name, figures in hosted["add_region"].items():
         result[f"add_region_1GiB_ns_{name}"] = target(figures["1GiB_ns"], 5000, "lower")
     for strategy, figures in boot_costs.items():
