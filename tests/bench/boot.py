@@ -26,6 +26,7 @@ import re
 import selectors
 import shutil
 import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -296,6 +297,9 @@ def main(argv=None):
         "hello_ms": hello_s,
         "floor_ms": floor_s,
         "difference_ms": round(hello_s["median"] - floor_s["median"], 3),
+        # Runs alternate, so each hello run has a floor run next to it: the median of those
+        # pairs' differences is less sensitive to the machine getting slower or faster mid-run.
+        "paired_difference_ms": round(statistics.median(h - f for h, f in zip(hello_ms, floor_ms)), 3),
         "target_difference_ms": TARGET_DIFFERENCE_MS,
         "instructions_to_main": None if insn_hello is None else {
             "hello": insn_hello, "target": TARGET_INSTRUCTIONS, "stop_symbol": HELLO_STOP_SYMBOL},
