@@ -21,8 +21,8 @@
 
 #include <tessera/alloc/buddy.hpp>
 
+#include "alloc/arena.hpp"
 #include "alloc/shadow_model.hpp"
-#include "misuse.hpp"
 #include "printers.hpp"
 
 namespace {
@@ -32,6 +32,8 @@ using tessera::MemoryRegion;
 using tessera::alloc::Buddy;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
+using tessera::test::address;
+using tessera::test::misuse_of;
 
 using Debug = Buddy<{.debug = true}>;
 
@@ -39,29 +41,11 @@ constexpr std::size_t kPage = 4096;
 constexpr std::size_t kSizeMax = static_cast<std::size_t>(-1);
 constexpr std::size_t kRecord = Buddy<>::record_bytes;  // 40
 
-std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 std::byte* bytes(void* p) { return static_cast<std::byte*>(p); }
 
-// Heap memory of exactly `size` bytes (so ASan flags any access just past it) at a known
-// alignment plus `skew`, so the trimming to pages is computed, not inherited.
-struct Arena {
-  explicit Arena(std::size_t size, std::size_t align = kPage, std::size_t skew = 0)
-      : alignment(align),
-        storage(static_cast<std::byte*>(::operator new(size + skew, std::align_val_t{align}))),
-        begin(storage + skew),
-        end(begin + size) {}
-  ~Arena() { ::operator delete(storage, std::align_val_t{alignment}); }
-  Arena(const Arena&) = delete;
-  Arena& operator=(const Arena&) = delete;
-  MemoryRegion region() const { return {begin, end}; }
-  bool contains(const void* p, std::size_t size) const {
-    return address(p) >= address(begin) && address(p) + size <= address(end);
-  }
-
-  std::size_t alignment;
-  std::byte* storage;
-  std::byte* begin;
-  std::byte* end;
+// Heap memory of exactly `size` bytes, `skew` bytes past an `align`-aligned start.
+struct Arena : tessera::test::HeapArena {
+  explicit Arena(std::size_t size, std::size_t align = kPage, std::size_t skew = 0) : HeapArena(size, align, skew) {}
 };
 
 // The layout the header comment promises, worked out independently: the region trimmed to
@@ -91,32 +75,7 @@ std::size_t block_for(std::size_t size, std::size_t align, std::size_t page = kP
   return block;
 }
 
-// Runs `f` and returns the misuse it reported (the unit tests' hook throws it).
-template <class F>
-MisuseDetected misuse_of(F&& f) {
-  try {
-    f();
-  } catch (const MisuseDetected& m) {
-    return m;
-  }
-  FAIL("no misuse reported");
-  return {};
-}
-
 }  // namespace
-
-// Found by argument-dependent lookup from doctest's CHECK(a == b) and its failure report.
-namespace tessera::api {
-bool operator==(const AllocatorStats& a, const AllocatorStats& b) {
-  return a.bytes_in_use == b.bytes_in_use && a.peak_in_use == b.peak_in_use && a.bytes_free == b.bytes_free &&
-         a.largest_free == b.largest_free;
-}
-doctest::String toString(const AllocatorStats& s) {
-  return doctest::String("{in_use ") + doctest::toString(s.bytes_in_use) + ", peak " +
-         doctest::toString(s.peak_in_use) + ", free " + doctest::toString(s.bytes_free) + ", largest " +
-         doctest::toString(s.largest_free) + "}";
-}
-}  // namespace tessera::api
 
 TEST_CASE("a fresh region: statistics, every page handed out once, all of it back") {
   Arena arena(1 << 20, 1 << 20);  // 256 pages: page 0 holds the record and the tags

@@ -13,6 +13,7 @@
 
 #include <tessera/alloc/region.hpp>
 
+#include "alloc/arena.hpp"
 #include "printers.hpp"
 
 namespace {
@@ -21,43 +22,20 @@ using tessera::Error;
 using tessera::MemoryRegion;
 using tessera::alloc::Region;
 using tessera::api::AllocatorStats;
+using tessera::test::address;
 
 constexpr std::size_t kSizeMax = static_cast<std::size_t>(-1);
 
-std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
-// Heap memory of exactly `size` bytes (so ASan flags any access just past it), starting
-// `skew` bytes into its allocation so that alignment has to be computed, not inherited.
-struct Arena {
-  explicit Arena(std::size_t size, std::size_t skew = 0)
-      : storage(new std::byte[size + skew]), begin(storage.get() + skew), end(begin + size) {}
-  MemoryRegion region() const { return {begin, end}; }
-  bool contains(const void* p, std::size_t size) const {
-    return address(p) >= address(begin) && address(p) + size <= address(end);
-  }
-
-  std::unique_ptr<std::byte[]> storage;
-  std::byte* begin;
-  std::byte* end;
+// Heap memory of exactly `size` bytes, `skew` bytes past a 16-byte aligned start.
+struct Arena : tessera::test::HeapArena {
+  explicit Arena(std::size_t size, std::size_t skew = 0) : HeapArena(size, alignof(std::max_align_t), skew) {}
 };
 
 // The padding Region must insert before a block at `p` to reach `align`.
 std::size_t padding(const void* p, std::size_t align) { return (align - address(p) % align) % align; }
 
 }  // namespace
-
-// Found by argument-dependent lookup from doctest's CHECK(a == b) and its failure report.
-namespace tessera::api {
-bool operator==(const AllocatorStats& a, const AllocatorStats& b) {
-  return a.bytes_in_use == b.bytes_in_use && a.peak_in_use == b.peak_in_use && a.bytes_free == b.bytes_free &&
-         a.largest_free == b.largest_free;
-}
-doctest::String toString(const AllocatorStats& s) {
-  return doctest::String("{in_use ") + doctest::toString(s.bytes_in_use) + ", peak " +
-         doctest::toString(s.peak_in_use) + ", free " + doctest::toString(s.bytes_free) + ", largest " +
-         doctest::toString(s.largest_free) + "}";
-}
-}  // namespace tessera::api
 
 TEST_CASE("alignment is honoured for every power of two from 1 to 4096") {
   for (std::size_t skew : {0, 1, 3, 8}) {

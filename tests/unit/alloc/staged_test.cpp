@@ -12,6 +12,7 @@
 #include <tessera/alloc/staged.hpp>
 #include <tessera/alloc/tlsf.hpp>
 
+#include "alloc/arena.hpp"
 #include "printers.hpp"
 
 namespace {
@@ -21,14 +22,9 @@ using tessera::MemoryRegion;
 using tessera::alloc::Region;
 using Heap = tessera::alloc::Staged<Region<>, Region<>>;
 
-struct Arena {
-  explicit Arena(std::size_t size) : storage(new std::byte[size]), region{storage.get(), storage.get() + size} {}
-  std::unique_ptr<std::byte[]> storage;
-  MemoryRegion region;
-  bool contains(const void* p) const {
-    auto* b = static_cast<const std::byte*>(p);
-    return b >= region.begin && b < region.end;
-  }
+struct Arena : tessera::test::HeapArena {
+  explicit Arena(std::size_t size) : HeapArena(size, alignof(std::max_align_t), 0) {}
+  bool contains(const void* p) const { return HeapArena::contains(p, 1); }
 };
 
 }  // namespace
@@ -36,7 +32,7 @@ struct Arena {
 TEST_CASE("before the hand-over the boot allocator serves, after it the application allocator") {
   Arena arena(1 << 16);
   Heap heap;
-  REQUIRE(heap.add_region(arena.region).ok());
+  REQUIRE(heap.add_region(arena.region()).ok());
   auto early = heap.allocate(1000, 16);
   REQUIRE(early.ok());
   CHECK(heap.boot().stats().bytes_in_use == 1000);
@@ -66,19 +62,19 @@ TEST_CASE("before the hand-over the boot allocator serves, after it the applicat
 TEST_CASE("hand-over is idempotent and later regions go to the application allocator") {
   Arena first(4096), second(8192);
   Heap heap;
-  REQUIRE(heap.add_region(first.region).ok());
+  REQUIRE(heap.add_region(first.region()).ok());
   REQUIRE(heap.handover().ok());
   REQUIRE(heap.handover().ok());
   CHECK(heap.app().stats().bytes_free == 4096);
   // Region takes one region only: a second one is refused by the application allocator,
   // and the refusal is passed on, not hidden.
-  CHECK(heap.add_region(second.region).error() == Error::not_supported);
+  CHECK(heap.add_region(second.region()).error() == Error::not_supported);
 }
 
 TEST_CASE("exhausting the boot allocator before the hand-over is out_of_memory, not a crash") {
   Arena arena(256);
   Heap heap;
-  REQUIRE(heap.add_region(arena.region).ok());
+  REQUIRE(heap.add_region(arena.region()).ok());
   CHECK(heap.allocate(512, 16).error() == Error::out_of_memory);
   CHECK(heap.allocate(static_cast<std::size_t>(-1), 16).error() == Error::out_of_memory);
   REQUIRE(heap.handover().ok());
@@ -104,7 +100,7 @@ TEST_CASE("reallocate keeps the contents: boot blocks move to the application al
   using Resizing = tessera::alloc::Staged<Region<>, tessera::alloc::Tlsf<>>;
   Arena arena(1 << 16);
   auto heap = std::make_unique<Resizing>();  // Tlsf's list heads: ~10 KiB, not on the stack
-  REQUIRE(heap->add_region(arena.region).ok());
+  REQUIRE(heap->add_region(arena.region()).ok());
   // Before the hand-over, the most recent boot block grows where it is (copying overlaps).
   auto first = heap->allocate(24, 16);
   REQUIRE(first.ok());

@@ -21,8 +21,8 @@
 
 #include <tessera/alloc/tlsf.hpp>
 
+#include "alloc/arena.hpp"
 #include "alloc/shadow_model.hpp"
-#include "misuse.hpp"
 #include "printers.hpp"
 
 namespace {
@@ -32,6 +32,8 @@ using tessera::MemoryRegion;
 using tessera::alloc::Tlsf;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
+using tessera::test::address;
+using tessera::test::misuse_of;
 
 using Debug = Tlsf<{.debug = true}>;
 
@@ -39,21 +41,10 @@ constexpr std::size_t kSizeMax = static_cast<std::size_t>(-1);
 constexpr std::size_t kHeader = Tlsf<>::header_bytes;           // 16
 constexpr std::size_t kOverhead = Tlsf<>::region_overhead;      // 32
 
-std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
-// Heap memory of exactly `size` bytes (so ASan flags any access just past it), starting
-// `skew` bytes into its allocation so that alignment has to be computed, not inherited.
-struct Arena {
-  explicit Arena(std::size_t size, std::size_t skew = 0)
-      : storage(new std::byte[size + skew]), begin(storage.get() + skew), end(begin + size) {}
-  MemoryRegion region() const { return {begin, end}; }
-  bool contains(const void* p, std::size_t size) const {
-    return address(p) >= address(begin) && address(p) + size <= address(end);
-  }
-
-  std::unique_ptr<std::byte[]> storage;
-  std::byte* begin;
-  std::byte* end;
+// Heap memory of exactly `size` bytes, `skew` bytes past a 16-byte aligned start.
+struct Arena : tessera::test::HeapArena {
+  explicit Arena(std::size_t size, std::size_t skew = 0) : HeapArena(size, alignof(std::max_align_t), skew) {}
 };
 
 // The managed bytes of a region of `size` bytes starting 16-byte aligned: all but the record
@@ -61,18 +52,6 @@ struct Arena {
 constexpr std::size_t managed(std::size_t size) { return size - kOverhead; }
 // The largest request a fresh region of `size` bytes (16-byte aligned) satisfies.
 constexpr std::size_t largest(std::size_t size) { return size - kOverhead - kHeader; }
-
-// Runs `f` and returns the misuse it reported (the unit tests' hook throws it).
-template <class F>
-MisuseDetected misuse_of(F&& f) {
-  try {
-    f();
-  } catch (const MisuseDetected& m) {
-    return m;
-  }
-  FAIL("no misuse reported");
-  return {};
-}
 
 // allocate(n, 16) succeeds exactly for n <= largest_free; checked without changing the state.
 template <class A>
@@ -93,19 +72,6 @@ void check_largest_free_is_exact(A& a) {
 }
 
 }  // namespace
-
-// Found by argument-dependent lookup from doctest's CHECK(a == b) and its failure report.
-namespace tessera::api {
-bool operator==(const AllocatorStats& a, const AllocatorStats& b) {
-  return a.bytes_in_use == b.bytes_in_use && a.peak_in_use == b.peak_in_use && a.bytes_free == b.bytes_free &&
-         a.largest_free == b.largest_free;
-}
-doctest::String toString(const AllocatorStats& s) {
-  return doctest::String("{in_use ") + doctest::toString(s.bytes_in_use) + ", peak " +
-         doctest::toString(s.peak_in_use) + ", free " + doctest::toString(s.bytes_free) + ", largest " +
-         doctest::toString(s.largest_free) + "}";
-}
-}  // namespace tessera::api
 
 TEST_CASE("a fresh region: statistics and one block of all of it") {
   Tlsf<> tlsf;
