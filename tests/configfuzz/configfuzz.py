@@ -190,7 +190,9 @@ def stage_constexpr(options, seed, compiler):
         path = os.path.join(scratch, "cases.cpp")
         with open(path, "w") as f:
             f.write(source)
-        command = compiler + ["-I" + os.path.dirname(os.path.abspath(__file__)), "-fsyntax-only",
+        command = compiler + ["-I" + os.path.dirname(os.path.abspath(__file__)),
+                              "-I" + os.path.join(SOURCE, "tests", "unit"),  # alloc/script_arena.hpp
+                              "-fsyntax-only",
                               "-fconstexpr-ops-limit=1000000000", path]
         start = time.monotonic()
         result = run(command, 600)

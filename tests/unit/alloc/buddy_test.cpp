@@ -22,6 +22,7 @@
 #include <tessera/alloc/buddy.hpp>
 
 #include "alloc/arena.hpp"
+#include "alloc/script_arena.hpp"
 #include "alloc/shadow_model.hpp"
 #include "printers.hpp"
 
@@ -32,6 +33,7 @@ using tessera::MemoryRegion;
 using tessera::alloc::Buddy;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
+using tessera::test::ScriptBlock;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -703,21 +705,12 @@ constexpr std::size_t kScriptArena = 8192;
 using ScriptBuddy = Buddy<{.page_size = 64, .max_order = 6}>;  // blocks of 64 .. 4096 bytes
 using ScriptDebugBuddy = Buddy<{.debug = true, .page_size = 64, .max_order = 6}>;
 
-struct ScriptBlock {
-  void* p = nullptr;
-  std::size_t offset = 0, block = 0, size = 0;
-  unsigned char fill = 0;
-};
-
-constexpr std::size_t find_offset(std::byte* arena, const void* p) {
-  for (std::size_t i = 0; i < kScriptArena; i += 64)
-    if (static_cast<const void*>(arena + i) == p) return i;
-  return kScriptArena;  // not found (blocks are page-aligned)
-}
+using Script = tessera::test::ScriptArena<kScriptArena, 64>;  // blocks are page-aligned
 
 template <class B>
 constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
-  alignas(4096) std::byte arena[kScriptArena]{};  // so that alignment means the same at run time
+  Script script(seed);
+  std::byte* arena = script.bytes;
   std::byte elsewhere{};
   B buddy;
   // Pages of 64 bytes, offsets from the arena: region 1 is pages 0..45 (0..1 metadata), region 2
@@ -728,29 +721,9 @@ constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
   const auto initial = buddy.stats();
   if (initial.bytes_free != (44 + 77) * 64 || initial.largest_free != 4096) return false;  // pages 64..127
 
-  ScriptBlock live[24]{};
-  std::size_t count = 0;
-  std::uint64_t x = seed;
-  const auto next = [&x] {
-    x = x * 6364136223846793005u + 1442695040888963407u;
-    return x >> 33;
-  };
-  const auto intact = [&](const ScriptBlock& b) {
-    for (std::size_t i = 0; i < b.size; ++i)
-      if (arena[b.offset + i] != std::byte{b.fill}) return false;
-    return true;
-  };
-  const auto place = [&](ScriptBlock& b, void* p, std::size_t size, std::size_t block) {
-    const std::size_t offset = find_offset(arena, p);
-    if (offset >= kScriptArena || offset % block != 0 || offset + block > kScriptArena) return false;
-    for (std::size_t i = 0; i < count; ++i) {
-      const ScriptBlock& o = live[i];
-      if (&o != &b && offset < o.offset + o.block && o.offset < offset + block) return false;  // overlap
-    }
-    b = {p, offset, block, size, b.fill};
-    for (std::size_t i = 0; i < size; ++i) arena[offset + i] = std::byte{b.fill};
-    return true;
-  };
+  ScriptBlock* live = script.live;
+  std::size_t& count = script.count;
+  // A block occupies max(size, align, page) rounded up to a power of two, aligned to that.
   const auto block_for = [](std::size_t size, std::size_t align) {
     std::size_t block = 64;
     while (block < size || block < align) block *= 2;
@@ -769,52 +742,49 @@ constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
       if (buddy.allocate(4097, 1).error() != Error::out_of_memory) return false;
       if (buddy.allocate(1, kSizeMax / 2 + 1).error() != Error::out_of_memory) return false;
     }
-    const auto op = next() % 100;
-    if (op < 45 && count < 24) {
-      const std::size_t size = next() % 4 == 0 ? next() % 1500 : next() % 200;
-      const std::size_t align = std::size_t{1} << (next() % 10);
+    const auto op = script.next() % 100;
+    if (op < 45 && count < Script::kMaxLive) {
+      const std::size_t size = script.next() % 4 == 0 ? script.next() % 1500 : script.next() % 200;
+      const std::size_t align = std::size_t{1} << (script.next() % 10);
       auto r = buddy.allocate(size, align);
       if (!r.ok()) {
         if (r.error() != Error::out_of_memory || block_for(size, align) <= buddy.stats().largest_free) return false;
         continue;
       }
-      live[count].fill = static_cast<unsigned char>(next() | 1);
-      if (!place(live[count], r.value(), size, block_for(size, align))) return false;
+      live[count].fill = static_cast<unsigned char>(script.next() | 1);
+      const std::size_t block = block_for(size, align), offset = script.offset_of(r.value());
+      if (!script.place(live[count], r.value(), offset, size, block, block)) return false;
       ++count;
     } else if (op < 80 && count > 0) {
-      const std::size_t i = next() % count;
-      if (!intact(live[i])) return false;
+      const std::size_t i = script.next() % count;
+      if (!script.intact(live[i])) return false;
       void* p = live[i].p;
       if (!buddy.deallocate(p).ok()) return false;
       live[i] = live[--count];
       if (misuse_checks && buddy.deallocate(p).error() != Error::double_free) return false;
     } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[next() % count];
-      if (!intact(b)) return false;
-      const std::size_t size = next() % 700;
+      ScriptBlock& b = live[script.next() % count];
+      if (!script.intact(b)) return false;
+      const std::size_t size = script.next() % 700;
       auto r = buddy.reallocate(b.p, size);
       if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !intact(b)) return false;
+        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
         continue;
       }
-      const std::size_t kept = size < b.size ? size : b.size;
-      const std::size_t offset = find_offset(arena, r.value());
-      for (std::size_t i = 0; i < kept; ++i)
-        if (offset >= kScriptArena || arena[offset + i] != std::byte{b.fill}) return false;
-      if (!place(b, r.value(), size, block_for(size, 1))) return false;
+      const std::size_t offset = script.offset_of(r.value());
+      if (!script.kept(b, offset, size)) return false;
+      const std::size_t block = block_for(size, 1);
+      if (!script.place(b, r.value(), offset, size, block, block)) return false;
     }
     const auto s = buddy.stats();
     if (s.bytes_in_use + s.bytes_free != initial.bytes_free || s.peak_in_use < s.bytes_in_use) return false;
   }
-  while (count > 0) {
-    if (!intact(live[count - 1]) || !buddy.deallocate(live[count - 1].p).ok()) return false;
-    --count;
-  }
+  if (!script.free_all(buddy)) return false;
   const auto final = buddy.stats();
   if (final.bytes_in_use != 0 || final.bytes_free != initial.bytes_free || final.largest_free != initial.largest_free)
     return false;
   auto big = buddy.allocate(4096, 1);
-  return big.ok() && find_offset(arena, big.value()) == 4096;  // pages 64..127, whole again
+  return big.ok() && script.offset_of(big.value()) == 4096;  // pages 64..127, whole again
 }
 
 static_assert(buddy_script<ScriptBuddy>(1, true), "alloc::Buddy seeded script in constant evaluation (seed 1)");

@@ -21,6 +21,7 @@
 #include <tessera/alloc/slab.hpp>
 
 #include "alloc/arena.hpp"
+#include "alloc/script_arena.hpp"
 #include "alloc/shadow_model.hpp"
 #include "printers.hpp"
 
@@ -32,6 +33,7 @@ using tessera::alloc::Buddy;
 using tessera::alloc::Slab;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
+using tessera::test::ScriptBlock;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -614,51 +616,20 @@ using ScriptSlab = Slab<{.sizes = {16, 32, 64, 128}, .slab_bytes = 512}, Buddy<{
 using ScriptDebugSlab =
     Slab<{.debug = true, .sizes = {16, 48, 64, 128}, .slab_bytes = 512}, Buddy<{.page_size = 64, .max_order = 8}>>;
 
-struct ScriptBlock {
-  void* p = nullptr;
-  std::size_t offset = 0, size = 0;
-  unsigned char fill = 0;
-};
-
-constexpr std::size_t find_offset(std::byte* arena, const void* p) {
-  for (std::size_t i = 0; i < kScriptArena; i += 16)
-    if (static_cast<const void*>(arena + i) == p) return i;
-  return kScriptArena;  // not found (objects and blocks are 16-byte aligned)
-}
+using Script = tessera::test::ScriptArena<kScriptArena, 16>;  // payloads are 16-byte aligned
 
 template <class S>
 constexpr bool slab_script(std::uint64_t seed, bool misuse_checks) {
-  alignas(4096) std::byte arena[kScriptArena]{};  // so that alignment means the same at run time
+  Script script(seed);
+  std::byte* arena = script.bytes;
   std::byte elsewhere{};
   S slab;
   if (!slab.add_region({arena, arena + 3500}).ok()) return false;
   if (!slab.add_region({arena + 3500 + 40, arena + kScriptArena}).ok()) return false;
   const auto initial = slab.stats();
 
-  ScriptBlock live[24]{};
-  std::size_t count = 0;
-  std::uint64_t x = seed;
-  const auto next = [&x] {
-    x = x * 6364136223846793005u + 1442695040888963407u;
-    return x >> 33;
-  };
-  const auto intact = [&](const ScriptBlock& b) {
-    for (std::size_t i = 0; i < b.size; ++i)
-      if (arena[b.offset + i] != std::byte{b.fill}) return false;
-    return true;
-  };
-  const auto place = [&](ScriptBlock& b, void* p, std::size_t size, std::size_t align) {
-    const std::size_t offset = find_offset(arena, p);
-    const std::size_t extent = size == 0 ? 1 : size;
-    if (offset >= kScriptArena || offset % align != 0 || offset + extent > kScriptArena) return false;
-    for (std::size_t i = 0; i < count; ++i) {
-      const ScriptBlock& o = live[i];
-      if (&o != &b && offset < o.offset + (o.size == 0 ? 1 : o.size) && o.offset < offset + extent) return false;
-    }
-    b = {p, offset, size, b.fill};
-    for (std::size_t i = 0; i < size; ++i) arena[offset + i] = std::byte{b.fill};
-    return true;
-  };
+  ScriptBlock* live = script.live;
+  std::size_t& count = script.count;
 
   for (int step = 0; step < 220; ++step) {
     // Misuse now and then (each costs a scan of the arena by address comparison).
@@ -672,47 +643,43 @@ constexpr bool slab_script(std::uint64_t seed, bool misuse_checks) {
       if (slab.allocate(kSizeMax - 63, 16).error() != Error::out_of_memory) return false;
       if (slab.allocate(1, kSizeMax / 2 + 1).error() != Error::out_of_memory) return false;
     }
-    const auto op = next() % 100;
-    if (op < 50 && count < 24) {
-      const std::size_t size = next() % 5 == 0 ? next() % 900 : next() % 130;
-      const std::size_t align = std::size_t{1} << (next() % 9);
+    const auto op = script.next() % 100;
+    if (op < 50 && count < Script::kMaxLive) {
+      const std::size_t size = script.next() % 5 == 0 ? script.next() % 900 : script.next() % 130;
+      const std::size_t align = std::size_t{1} << (script.next() % 9);
       auto r = slab.allocate(size, align);
       if (!r.ok()) {
         if (r.error() != Error::out_of_memory) return false;
         continue;
       }
-      live[count].fill = static_cast<unsigned char>(next() | 1);
-      if (!place(live[count], r.value(), size, align)) return false;
+      live[count].fill = static_cast<unsigned char>(script.next() | 1);
+      const std::size_t offset = script.offset_of(r.value());
+      if (!script.place(live[count], r.value(), offset, size, align, script.extent_of(size))) return false;
       ++count;
     } else if (op < 82 && count > 0) {
-      const std::size_t i = next() % count;
-      if (!intact(live[i])) return false;
+      const std::size_t i = script.next() % count;
+      if (!script.intact(live[i])) return false;
       void* p = live[i].p;
       if (!slab.deallocate(p).ok()) return false;
       live[i] = live[--count];
       if (misuse_checks && slab.deallocate(p).error() != Error::double_free) return false;
     } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[next() % count];
-      if (!intact(b)) return false;
-      const std::size_t size = next() % 400;
+      ScriptBlock& b = live[script.next() % count];
+      if (!script.intact(b)) return false;
+      const std::size_t size = script.next() % 400;
       auto r = slab.reallocate(b.p, size);
       if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !intact(b)) return false;
+        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
         continue;
       }
-      const std::size_t kept = size < b.size ? size : b.size;
-      const std::size_t offset = find_offset(arena, r.value());
-      for (std::size_t i = 0; i < kept; ++i)
-        if (offset >= kScriptArena || arena[offset + i] != std::byte{b.fill}) return false;
-      if (!place(b, r.value(), size, 16)) return false;
+      const std::size_t offset = script.offset_of(r.value());
+      if (!script.kept(b, offset, size)) return false;
+      if (!script.place(b, r.value(), offset, size, 16, script.extent_of(size))) return false;
     }
     const auto s = slab.stats();
     if (s.peak_in_use < s.bytes_in_use) return false;
   }
-  while (count > 0) {
-    if (!intact(live[count - 1]) || !slab.deallocate(live[count - 1].p).ok()) return false;
-    --count;
-  }
+  if (!script.free_all(slab)) return false;
   const auto final = slab.stats();
   return final.bytes_in_use == 0 && final.bytes_free == initial.bytes_free &&
          final.largest_free == initial.largest_free && slab.backing().stats().bytes_in_use == 0;

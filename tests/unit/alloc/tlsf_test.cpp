@@ -22,6 +22,7 @@
 #include <tessera/alloc/tlsf.hpp>
 
 #include "alloc/arena.hpp"
+#include "alloc/script_arena.hpp"
 #include "alloc/shadow_model.hpp"
 #include "printers.hpp"
 
@@ -32,6 +33,7 @@ using tessera::MemoryRegion;
 using tessera::alloc::Tlsf;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
+using tessera::test::ScriptBlock;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -774,20 +776,11 @@ namespace {
 
 constexpr std::size_t kScriptArena = 3072;
 
-struct ScriptBlock {
-  void* p = nullptr;
-  std::size_t offset = 0, size = 0;
-  unsigned char fill = 0;
-};
-
-constexpr std::size_t find_offset(std::byte* arena, const void* p) {
-  for (std::size_t i = 0; i < kScriptArena; i += 16)
-    if (static_cast<const void*>(arena + i) == p) return i;
-  return kScriptArena;  // not found (payloads are 16-byte aligned)
-}
+using Script = tessera::test::ScriptArena<kScriptArena, 16>;  // payloads are 16-byte aligned
 
 constexpr bool tlsf_script(std::uint64_t seed, bool debug_checks) {
-  alignas(4096) std::byte arena[kScriptArena]{};
+  Script script(seed);
+  std::byte* arena = script.bytes;
   std::byte elsewhere{};
   Tlsf<> tlsf;
   if (tlsf.add_region({arena, arena + 1024}).error() != Error{}) return false;
@@ -795,68 +788,42 @@ constexpr bool tlsf_script(std::uint64_t seed, bool debug_checks) {
   const auto initial = tlsf.stats();
   if (initial.bytes_free != managed(1024) + managed(kScriptArena - 1024 - 16)) return false;
 
-  ScriptBlock live[24]{};
-  std::size_t count = 0;
-  std::uint64_t x = seed;
-  const auto next = [&x] {
-    x = x * 6364136223846793005u + 1442695040888963407u;
-    return x >> 33;
-  };
-  const auto intact = [&](const ScriptBlock& b) {
-    for (std::size_t i = 0; i < b.size; ++i)
-      if (arena[b.offset + i] != std::byte{b.fill}) return false;
-    return true;
-  };
-  const auto place = [&](ScriptBlock& b, void* p, std::size_t size, std::size_t align) {
-    const std::size_t offset = find_offset(arena, p);
-    if (offset >= kScriptArena || offset % align != 0 || offset + size > kScriptArena) return false;
-    for (std::size_t i = 0; i < count; ++i) {
-      const ScriptBlock& o = live[i];
-      if (&o == &b) continue;
-      const std::size_t end = offset + (size == 0 ? 1 : size), o_end = o.offset + (o.size == 0 ? 1 : o.size);
-      if (offset < o_end && o.offset < end) return false;  // overlap
-    }
-    b.p = p;
-    b.offset = offset;
-    b.size = size;
-    for (std::size_t i = 0; i < size; ++i) arena[offset + i] = std::byte{b.fill};
-    return true;
-  };
+  ScriptBlock* live = script.live;
+  std::size_t& count = script.count;
 
   for (int step = 0; step < 160; ++step) {
-    const auto op = next() % 100;
-    if (op < 45 && count < 24) {
-      const std::size_t size = next() % 4 == 0 ? next() % 600 : next() % 90;
-      const std::size_t align = std::size_t{1} << (next() % 8);
+    const auto op = script.next() % 100;
+    if (op < 45 && count < Script::kMaxLive) {
+      const std::size_t size = script.next() % 4 == 0 ? script.next() % 600 : script.next() % 90;
+      const std::size_t align = std::size_t{1} << (script.next() % 8);
       auto r = tlsf.allocate(size, align);
       if (!r.ok()) {
         if (r.error() != Error::out_of_memory) return false;
         continue;
       }
-      live[count].fill = static_cast<unsigned char>(next() | 1);
-      if (!place(live[count], r.value(), size, align)) return false;
+      live[count].fill = static_cast<unsigned char>(script.next() | 1);
+      const std::size_t offset = script.offset_of(r.value());
+      if (!script.place(live[count], r.value(), offset, size, align, script.extent_of(size))) return false;
       ++count;
     } else if (op < 80 && count > 0) {
-      const std::size_t i = next() % count;
-      if (!intact(live[i])) return false;
+      const std::size_t i = script.next() % count;
+      if (!script.intact(live[i])) return false;
       void* p = live[i].p;
       if (!tlsf.deallocate(p).ok()) return false;
       live[i] = live[--count];
       if (debug_checks && tlsf.deallocate(p).error() != Error::double_free) return false;
     } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[next() % count];
-      if (!intact(b)) return false;
-      const std::size_t size = next() % 300;
+      ScriptBlock& b = live[script.next() % count];
+      if (!script.intact(b)) return false;
+      const std::size_t size = script.next() % 300;
       auto r = tlsf.reallocate(b.p, size);
       if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !intact(b)) return false;
+        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
         continue;
       }
-      const std::size_t kept = size < b.size ? size : b.size;
-      const std::size_t offset = find_offset(arena, r.value());
-      for (std::size_t i = 0; i < kept; ++i)
-        if (offset >= kScriptArena || arena[offset + i] != std::byte{b.fill}) return false;
-      if (!place(b, r.value(), size, 16)) return false;
+      const std::size_t offset = script.offset_of(r.value());
+      if (!script.kept(b, offset, size)) return false;
+      if (!script.place(b, r.value(), offset, size, 16, script.extent_of(size))) return false;
     } else if (debug_checks) {
       if (tlsf.deallocate(&elsewhere).error() != Error::not_owned) return false;
       if (tlsf.deallocate(arena + 1024 + 4).error() != Error::not_owned) return false;  // between regions
@@ -868,18 +835,15 @@ constexpr bool tlsf_script(std::uint64_t seed, bool debug_checks) {
     const auto s = tlsf.stats();
     if (s.bytes_in_use + s.bytes_free != initial.bytes_free || s.peak_in_use < s.bytes_in_use) return false;
   }
-  while (count > 0) {
-    if (!intact(live[count - 1]) || !tlsf.deallocate(live[count - 1].p).ok()) return false;
-    --count;
-  }
+  if (!script.free_all(tlsf)) return false;
   const auto final = tlsf.stats();
   if (final.bytes_in_use != 0 || final.bytes_free != initial.bytes_free || final.largest_free != initial.largest_free)
     return false;
   // Both regions are whole again.
   auto big = tlsf.allocate(initial.largest_free, 16);
   auto small = tlsf.allocate(largest(1024), 16);
-  return big.ok() && small.ok() && find_offset(arena, small.value()) == 32 &&
-         find_offset(arena, big.value()) == 1024 + 16 + 32;
+  return big.ok() && small.ok() && script.offset_of(small.value()) == 32 &&
+         script.offset_of(big.value()) == 1024 + 16 + 32;
 }
 
 static_assert(tlsf_script(1, true), "alloc::Tlsf seeded script in constant evaluation (seed 1)");
