@@ -405,8 +405,8 @@ class TlsfCore {
     const std::uint64_t word = get(block + kWord);
     std::size_t size = word & kSizeMask;
     in_use_ -= size;
-    Ref next = block + size;
-    std::uint64_t next_word = get(next + kWord);
+    const Ref next = block + size;
+    const std::uint64_t next_word = get(next + kWord);
     if (word & kPrevFreeBit) {
       put(block + kWord, word | kFreeBit);  // the stale header now says "free": a second free is a double free
       const Ref prev = get(block + kPrev);
@@ -415,6 +415,18 @@ class TlsfCore {
       block = prev;
       size += prev_size;
     }
+    free_span(block, size, next, next_word);
+  }
+
+  // Frees [tail, next) cut from the end of the used block `owner`, merging it with `next` if free.
+  constexpr void release_tail(Ref owner, Ref tail, std::size_t size, Ref next, std::uint64_t next_word) {
+    put(tail + kPrev, owner);
+    free_span(tail, size, next, next_word);
+  }
+
+  // Makes [block, next) a free block (its prev word already right), merged with `next` if that
+  // is free (`next_word`: next's size word), and puts it on its list.
+  [[gnu::always_inline]] constexpr void free_span(Ref block, std::size_t size, Ref next, std::uint64_t next_word) {
     if (next_word & kFreeBit) {
       const std::size_t next_size = next_word & kSizeMask;
       remove(next, next_size);
@@ -426,22 +438,6 @@ class TlsfCore {
     put(next + kPrev, block);
     put(next + kWord, next_word | kPrevFreeBit);
     insert(block, size);
-  }
-
-  // Frees [tail, next) cut from the end of the used block `owner`, merging it with `next` if free.
-  constexpr void release_tail(Ref owner, Ref tail, std::size_t size, Ref next, std::uint64_t next_word) {
-    if (next_word & kFreeBit) {
-      const std::size_t next_size = next_word & kSizeMask;
-      remove(next, next_size);
-      size += next_size;
-      next += next_size;
-      next_word = get(next + kWord);
-    }
-    put(tail + kPrev, owner);
-    put(tail + kWord, size | kFreeBit);
-    put(next + kPrev, tail);
-    put(next + kWord, next_word | kPrevFreeBit);
-    insert(tail, size);
   }
 
   // --- ownership and consistency checks -------------------------------------------------------
