@@ -98,13 +98,16 @@ def scenario(source, platform, scratch):
         opened = terminal.wait_for("the first screen of menuconfig",
                                    lambda s: "tessera configuration" in s and "[Q] Quit" in s and "Memory allocator" in s)
         print(f"menuconfig: first screen after {opened * 1000:.0f} ms (target: < 1000 ms)")
-        # Jump to the option by name, as the help line offers ([/] Jump to symbol).
-        terminal.keys("/")
-        terminal.wait_for("the jump-to dialog", lambda s: "Jump to symbol" in s)
-        terminal.keys("ALLOC_TLSF_BYTES", literal=True)
-        terminal.wait_for("the search result", lambda s: "ALLOC_TLSF_BYTES(=0)" in s)
-        terminal.keys("Enter")
-        terminal.wait_for("the Memory allocator menu", lambda s: "(0) alloc::Tlsf: use at most" in s)
+        def jump_to(symbol, value, menu, shown):
+            """Jumps to `symbol` by name, as the help line offers ([/] Jump to symbol)."""
+            terminal.keys("/")
+            terminal.wait_for("the jump-to dialog", lambda s: "Jump to symbol" in s)
+            terminal.keys(symbol, literal=True)
+            terminal.wait_for("the search result", lambda s: f"{symbol}(={value})" in s)
+            terminal.keys("Enter")
+            terminal.wait_for(menu, lambda s: shown in s)
+
+        jump_to("ALLOC_TLSF_BYTES", "0", "the Memory allocator menu", "(0) alloc::Tlsf: use at most")
         terminal.keys("Enter")
         terminal.wait_for("the value dialog", lambda s: "Range: 0-1099511627776" in s)
         terminal.keys("BSpace")
@@ -112,12 +115,7 @@ def scenario(source, platform, scratch):
         terminal.keys("Enter")
         terminal.wait_for("the new value in the menu", lambda s: f"({NEW_CAP}) alloc::Tlsf: use at most" in s)
         if bare_metal:
-            terminal.keys("/")
-            terminal.wait_for("the jump-to dialog", lambda s: "Jump to symbol" in s)
-            terminal.keys("PRINTF_DOUBLE", literal=True)
-            terminal.wait_for("the search result", lambda s: "PRINTF_DOUBLE(=n)" in s)
-            terminal.keys("Enter")
-            terminal.wait_for("the printf choice", lambda s: "( ) double: full" in s)
+            jump_to("PRINTF_DOUBLE", "n", "the printf choice", "( ) double: full")
             terminal.keys("Space")
             terminal.wait_for("double selected", lambda s: "(double: full %f, %e, %g)" in s)
         terminal.keys("S")
