@@ -9,8 +9,9 @@
 //   it, pages() returns it (alloc/purpose.hpp), stats() include it.
 //
 // How: each class keeps one free list of its objects, whatever their slab, last freed first:
-//   allocate pops it, deallocate pushes (inline, about 17 and 40 instructions with the checks
-//   below; neither writes a slab header). A new slab's objects are handed out by bump pointer in
+//   allocate pops it, deallocate pushes (inline, about 20 and 33 instructions with the checks
+//   below; neither writes a slab header). Deallocate checks that an object starts at the pointer
+//   with one multiply, one rotate and one compare (index_of). A new slab's objects are handed out by bump pointer in
 //   address order. A freed pointer finds its slab by masking: slabs are .slab_bytes-aligned with
 //   the header at their start (the frame (p - 1) & ~(slab_bytes - 1)). Large blocks carry a
 //   64-byte header at the start of their frame too, so a free tells the two apart from the
@@ -119,8 +120,13 @@ class SlabCore {
       const std::size_t size = sizes[c], first = first_object(header, size);
       const std::size_t capacity = (slab_bytes - first) / size;
       Class& k = classes_[c];
-      k.divides = ~std::uint64_t{0} / size + 1;
-      k.recip = static_cast<std::uint32_t>(((std::uint64_t{1} << 32) + size - 1) / size);
+      const unsigned twos = static_cast<unsigned>(__builtin_ctzll(size));
+      const std::uint64_t odd = size >> twos;
+      std::uint64_t inverse = odd;  // Newton's iteration: each step doubles the correct low bits
+      for (int i = 0; i < 6; ++i) inverse *= 2 - odd * inverse;
+      k.inverse = inverse;
+      k.twos = twos;
+      k.count = static_cast<std::uint32_t>(capacity);
       k.size = static_cast<std::uint32_t>(size);
       k.first = static_cast<std::uint32_t>(first);
       k.span = static_cast<std::uint32_t>(capacity * size);
@@ -133,6 +139,10 @@ class SlabCore {
   constexpr void note_region(MemoryRegion region) {
     if (region_count_ == 0) base_ = region.begin;
     const Ref begin = raw_ref(region.begin), end = begin + region.size();
+    if (region_count_ == 0) {
+      first_lo_ = begin;
+      first_frames_ = end - begin >= kLargeHeader ? end - begin - kLargeHeader : 0;
+    }
     if (region_count_ == 0 || begin < lo_) lo_ = begin;
     if (region_count_ == 0 || end > hi_) hi_ = end;
     frames_ = hi_ - lo_ >= kLargeHeader ? hi_ - lo_ - kLargeHeader : 0;
@@ -262,11 +272,11 @@ class SlabCore {
   struct alignas(64) Class {
     Ref free = 0;                 // free objects of every slab of the class, last freed first
     Ref bump = 0, bump_end = 0;   // objects of the newest slab not handed out yet
-    std::uint64_t divides = 0;    // ceil(2^64 / size): size divides n < 2^32 iff n * divides < divides (mod 2^64)
+    std::uint64_t inverse = 0;    // of size's odd part, mod 2^64 (see index_of)
     std::uint32_t size = 0, first = 0, span = 0;  // span: objects per slab * size
+    std::uint32_t count = 0, twos = 0;            // objects per slab; size = odd part << twos
     alignas(64) Ref slabs = 0;    // every slab of the class (doubly linked through the headers)
     std::uint32_t slab_count = 0;
-    std::uint32_t recip = 0;      // ceil(2^32 / size): object index = (offset * recip) >> 32 (.debug)
   };
 
   // Slab header fields; large block header fields (same tag position); a free object's words.
@@ -308,17 +318,22 @@ class SlabCore {
   // the frame's header can be read: the frame lies in our regions (asking Backing when there are
   // several). The object itself need not: a valid header below it vouches for it (a slab or a
   // large block lies wholly inside a region). nullptr fails here too (its frame is out of range).
+  // One comparison when the frame is in the first region; the rest is out of line.
   template <class Backing>
   [[gnu::always_inline]] constexpr bool find_frame(const void* pointer, const Backing& backing, Ref& object,
                                                    Ref& frame) const {
     object = ref_of(pointer);
     frame = (object - 1) & slab_mask_;
+    if (frame - first_lo_ <= first_frames_) [[likely]] return true;
+    return frame_elsewhere(frame, backing);
+  }
+  template <class Backing>
+  [[gnu::noinline]] constexpr bool frame_elsewhere(Ref frame, const Backing& backing) const {
     if (frame - lo_ > frames_) return false;
     // In constant evaluation the regions lie in one array, so the frame can be read anyway, and
     // a pointer between regions fails the header check with the same error value.
-    if constexpr (requires { { backing.owns(pointer) } -> std::same_as<bool>; }) {
-      if (region_count_ > 1 && !__builtin_is_constant_evaluated()) [[unlikely]]
-        return backing.owns(at(frame));
+    if constexpr (requires { { backing.owns(at(frame)) } -> std::same_as<bool>; }) {
+      if (region_count_ > 1 && !__builtin_is_constant_evaluated()) return backing.owns(at(frame));
     }
     return true;
   }
@@ -334,13 +349,22 @@ class SlabCore {
     return object > lo_ && object < hi_ ? Misuse::not_object : Misuse::outside;
   }
 
+  // The index of the object of class k at `object` in the slab at `frame`, or a number >= k.count
+  // if no object starts there. One multiply and one rotate: with size = odd << twos, an offset
+  // i * size times the inverse of odd is i << twos, rotated right by twos exactly i; any other
+  // offset leaves low bits that the rotation makes high, or a product above 2^64 / size
+  // (Granlund and Montgomery's divisibility test), so above every index.
+  [[gnu::always_inline]] static constexpr std::uint64_t index_of(const Class& k, Ref frame, Ref object) {
+    const std::uint64_t product = (object - frame - k.first) * k.inverse;  // wraps below the first object
+    return k.twos == 0 ? product : (product >> k.twos | product << (64 - k.twos));
+  }
+
   // Is `object` a used object of class k in the slab at `frame` (tag already checked)?
   template <bool Debug>
   [[gnu::always_inline]] constexpr Misuse check_object(const Class& k, Ref frame, Ref object) const {
-    const std::uint64_t rel = object - frame - k.first;  // wraps (and fails) below the first object
-    if (rel >= k.span || rel * k.divides >= k.divides) return Misuse::not_object;
+    const std::uint64_t index = index_of(k, frame, object);
+    if (index >= k.count) return Misuse::not_object;
     if constexpr (Debug) {  // never handed out, or freed
-      const std::uint64_t index = (rel * k.recip) >> 32;
       if (!(get(frame + kBitmap + (index >> 6) * 8) >> (index & 63) & 1)) return Misuse::double_free;
     } else if (get(object + kMark) == (kFreeMark ^ object)) {  // objects never handed out are marked too
       return Misuse::double_free;
@@ -432,9 +456,7 @@ class SlabCore {
                                                                                 : Misuse::not_object;
     const std::uint64_t c = tag ^ kFreedSlabMagic ^ frame;  // an object of a slab given back: it was freed
     if (c < count_) {
-      const Class& k = classes_[c];
-      const std::uint64_t rel = object - frame - k.first;
-      if (rel < k.span && rel * k.divides < k.divides) return Misuse::double_free;
+      if (index_of(classes_[c], frame, object) < classes_[c].count) return Misuse::double_free;
     }
     return object > lo_ && object < hi_ ? Misuse::not_object : Misuse::outside;
   }
@@ -483,7 +505,7 @@ class SlabCore {
   // Debug: the used-object bitmap bit of `object` (set on allocate, cleared on free).
   constexpr void flip_bit(const Class& k, Ref object) {
     const Ref slab = (object - 1) & slab_mask_;
-    const std::uint64_t index = ((object - slab - k.first) * k.recip) >> 32;
+    const std::uint64_t index = index_of(k, slab, object);
     const Ref word = slab + kBitmap + (index >> 6) * 8;
     put(word, get(word) ^ std::uint64_t{1} << (index & 63));
   }
@@ -503,8 +525,8 @@ class SlabCore {
     const Class& k = classes_[c];
     const Ref slab = (object - 1) & slab_mask_;
     if (slab - lo_ > frames_ || get(slab + kTag) != (kSlabMagic ^ slab ^ c)) return false;
-    const std::uint64_t rel = object - slab - k.first, index = (rel * k.recip) >> 32;
-    return rel < k.span && rel * k.divides < k.divides && !(get(slab + kBitmap + (index >> 6) * 8) >> (index & 63) & 1) &&
+    const std::uint64_t index = index_of(k, slab, object);
+    return index < k.count && !(get(slab + kBitmap + (index >> 6) * 8) >> (index & 63) & 1) &&
            get(object + kMark) == (kFreeMark ^ object);
   }
 
@@ -536,7 +558,8 @@ class SlabCore {
   std::byte* base_ = nullptr;          // the first region's begin (constant-evaluation origin)
   std::size_t region_count_ = 0;
   Ref lo_ = 0, hi_ = 0;                // every region lies in [lo_, hi_)
-  Ref frames_ = 0;                     // a frame's header can be read if frame - lo_ <= frames_
+  Ref frames_ = 0;                     // a frame's header can be read if frame - lo_ <= frames_ (and Backing owns it)
+  Ref first_lo_ = 0, first_frames_ = 0;  // the same for the first region alone
   std::size_t in_use_ = 0, peak_ = 0, large_in_use_ = 0;
   std::size_t held_ = 0;               // object bytes of the slabs held (objects per slab * size each)
 };
