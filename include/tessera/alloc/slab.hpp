@@ -10,13 +10,13 @@
 //
 // How: each class keeps one free list of its objects, whatever their slab, last freed first:
 //   allocate pops it, deallocate pushes (inline, about 20 and 33 instructions with the checks
-//   below; neither writes a slab header). Deallocate checks that an object starts at the pointer
-//   with one multiply, one rotate and one compare (index_of). A new slab's objects are handed out by bump pointer in
-//   address order. A freed pointer finds its slab by masking: slabs are .slab_bytes-aligned with
-//   the header at their start (the frame (p - 1) & ~(slab_bytes - 1)). Large blocks carry a
-//   64-byte header at the start of their frame too, so a free tells the two apart from the
-//   header's tag: the frame's own address XOR a magic (XOR the class), so neither a stale header
-//   nor a copy of one elsewhere passes for a live one.
+//   below; neither writes a slab header). Deallocate checks that an object starts at the
+//   pointer with one multiply, one rotate and one compare (index_of). A new slab's objects are
+//   handed out by bump pointer in address order. A freed pointer finds its slab by masking:
+//   slabs are .slab_bytes-aligned with the header at their start (the frame (p - 1) &
+//   ~(slab_bytes - 1)). Large blocks carry a 64-byte header at the start of their frame too, so
+//   a free tells the two apart from the header's tag: the frame's own address XOR a magic (XOR
+//   the class), so neither a stale header nor a copy of one elsewhere passes for a live one.
 //   Empty slabs go back to Backing when nothing at all is allocated any more (so the statistics
 //   return to their initial values), when Backing runs out (the request that found it empty
 //   sweeps every class and retries), and on trim(). Until then they serve their class again.
