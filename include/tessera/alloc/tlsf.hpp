@@ -265,6 +265,10 @@ class TlsfCore {
   [[gnu::always_inline]] constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
   [[gnu::always_inline]] constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
 
+  [[gnu::always_inline]] constexpr void prefetch_for_write(Ref r) const {
+    if (!__builtin_is_constant_evaluated()) __builtin_prefetch(at(r), 1);
+  }
+
   static constexpr void copy(std::byte* to, const std::byte* from, std::size_t n) {
     if (__builtin_is_constant_evaluated()) {
       for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
@@ -317,24 +321,11 @@ class TlsfCore {
   template <bool Debug>
   [[gnu::always_inline]] constexpr Ref take(std::size_t need, std::size_t align) {
     const std::size_t search = align <= kAlign ? need : need + align + kHeader;
-    if (search >= kSmall) {
-      // Rounding up to the next class means a freed block of exactly this size (in the class
-      // below the rounded one) would never serve the same request again: every allocation
-      // would split a larger block and every free merge it back. So the head of the request's
-      // own class is tried first: one bitmap test and one header read, still O(1).
-      const Bin exact = bin_of(search);
-      if (exact.fl < kFlCount && (sl_map_[exact.fl] >> exact.sl & 1)) {
-        const Ref head = heads_[exact.fl][exact.sl];
-        if constexpr (Debug) check_free_block(head, exact);
-        const std::size_t size = get(head + kWord) & kSizeMask;
-        const std::size_t gap = align <= kAlign ? 0 : gap_for(head, align);
-        if (gap <= size && size - gap >= need) {
-          unlink_head(exact, get(head + kNextFree));
-          return head;
-        }
-      }
-    }
+    // The good-fit list: the first non-empty one from the class above the request's, so its
+    // head surely fits. Found from the bitmaps alone; its head's header is fetched now, in case
+    // the exact probe below fails (then the two header reads overlap instead of queueing).
     Bin b = search_bin_of(search);
+    Ref fit = 0;
     if (b.fl < kFlCount) [[likely]] {
       std::uint32_t sl_map = sl_map_[b.fl] & (~0u << b.sl);
       if (sl_map == 0) {
@@ -346,11 +337,31 @@ class TlsfCore {
       }
       if (sl_map != 0) [[likely]] {
         b.sl = lsb(sl_map);
-        const Ref block = heads_[b.fl][b.sl];
-        if constexpr (Debug) check_free_block(block, b);
-        unlink_head(b, get(block + kNextFree));
-        return block;
+        fit = heads_[b.fl][b.sl];
       }
+    }
+    if (search >= kSmall) {
+      // Rounding up to the next class means a freed block of exactly this size (in the class
+      // below the rounded one) would never serve the same request again: every allocation
+      // would split a larger block and every free merge it back. So the head of the request's
+      // own class is tried first: one bitmap test and one header read, still O(1).
+      const Bin exact = bin_of(search);
+      if (exact.fl < kFlCount && (sl_map_[exact.fl] >> exact.sl & 1)) {
+        if (fit != 0) prefetch_for_write(fit);
+        const Ref head = heads_[exact.fl][exact.sl];
+        if constexpr (Debug) check_free_block(head, exact);
+        const std::size_t size = get(head + kWord) & kSizeMask;
+        const std::size_t gap = align <= kAlign ? 0 : gap_for(head, align);
+        if (gap <= size && size - gap >= need) {
+          unlink_head(exact, get(head + kNextFree));
+          return head;
+        }
+      }
+    }
+    if (fit != 0) [[likely]] {
+      if constexpr (Debug) check_free_block(fit, b);
+      unlink_head(b, get(fit + kNextFree));
+      return fit;
     }
     // Nothing in a class that surely fits: the first block of the largest class may still do.
     if (fl_map_ == 0) return 0;
@@ -370,7 +381,11 @@ class TlsfCore {
   [[gnu::always_inline]] constexpr Ref allocate_block(std::size_t need, std::size_t align) {
     Ref block = take<Debug>(need, align);
     if (block == 0) return 0;
+    // The split writes a header at block + need and the next block's: for a large block those
+    // are two more cold lines, fetched now alongside the block's own header, not one by one.
+    prefetch_for_write(block + need);
     std::size_t size = get(block + kWord) & kSizeMask;  // free: its prev is used (no two free neighbours)
+    prefetch_for_write(block + size);
     std::uint64_t prev_bit = 0;
     if (align > kAlign) {
       if (const std::size_t gap = gap_for(block, align); gap != 0) {  // the gap stays free
@@ -431,12 +446,12 @@ class TlsfCore {
       const std::size_t next_size = next_word & kSizeMask;
       remove(next, next_size);
       size += next_size;
-      next += next_size;
-      next_word = get(next + kWord);
+      next += next_size;  // its prev-free bit is set already (its prev was free): only the link changes
+    } else {
+      put(next + kWord, next_word | kPrevFreeBit);
     }
     put(block + kWord, size | kFreeBit);
     put(next + kPrev, block);
-    put(next + kWord, next_word | kPrevFreeBit);
     insert(block, size);
   }
 
