@@ -7,16 +7,25 @@
 //   fixed64 — 64-byte objects, allocated in batches and freed in random order
 //   mixed — mostly small sizes with 5% large blocks (64 KiB .. 1 MiB)
 //   pages — 4 KiB blocks, random lifetimes (a page allocator's case)
-// Reported per allocator and workload: throughput (operations per second, best of several
-// repetitions) and per-operation latency (median, p99.99, max; see latency() for how the
+// Reported per allocator and workload: throughput (operations per second, the best of several
+// rounds; each round runs every allocator once, so a slow spell of this shared machine hits
+// them all alike) and per-operation latency (median, p99.99, max; see latency() for how the
 // machine's noise is filtered, and latency_ns_one_pass for the unfiltered first pass);
 // and add_region time for 64 MiB and 1 GiB regions. "harness" is the loop alone (an allocator
 // that returns a fixed address), so tests/bench/alloc.py can also compare the allocators' own
-// cost per operation. Usage: alloc-bench [--quick] (--quick: a few thousand steps, for tests).
+// cost per operation.
+// Memory is backed by 2 MiB pages where the host allows (transparent huge pages), for every
+// allocator: tessera's heap is mapped with 2 MiB blocks on its targets (architecture.md, "Page
+// tables"), and with 4 KiB host pages a cold header costs a page-table walk more than it would
+// there. The tessera regions are 2 MiB-aligned and advised MADV_HUGEPAGE; glibc gets
+// glibc.malloc.hugetlb=1 (the program re-executes itself with it) and mimalloc
+// MIMALLOC_LARGE_OS_PAGES=1. "huge_pages_kib" says how much of the process's memory they covered.
+// Usage: alloc-bench [--quick] (--quick: a few thousand steps, for tests).
 
 #include <dlfcn.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -24,6 +33,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tessera/alloc/buddy.hpp"
@@ -110,6 +120,7 @@ struct Mimalloc {
   static inline Malloc mi_malloc = nullptr;
   static inline Free mi_free = nullptr;
   static void load() {
+    setenv("MIMALLOC_LARGE_OS_PAGES", "1", 0);  // read when the library initialises
     void* library = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_LOCAL);
     if (library == nullptr) {
       std::fprintf(stderr, "alloc_bench: cannot load mimalloc (Debian package libmimalloc2.0): %s\n", dlerror());
@@ -151,32 +162,54 @@ void check_glibc_malloc() {
 }
 
 constexpr std::size_t kHeapBytes = std::size_t{1} << 30;
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
-tessera::MemoryRegion map_region(std::size_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
-    std::fprintf(stderr, "alloc_bench: cannot map %zu bytes\n", bytes);
-    std::exit(2);
+// A region of `bytes` (a multiple of 2 MiB), 2 MiB-aligned and advised to use huge pages.
+struct Mapping {
+  tessera::MemoryRegion region;
+  void* mapped;
+  std::size_t mapped_bytes;
+  explicit Mapping(std::size_t bytes) : mapped_bytes(bytes + kHugePage) {
+    mapped = mmap(nullptr, mapped_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mapped == MAP_FAILED) {
+      std::fprintf(stderr, "alloc_bench: cannot map %zu bytes\n", bytes);
+      std::exit(2);
+    }
+    auto* begin = static_cast<std::byte*>(mapped) + tessera::lib::padding_for(reinterpret_cast<std::uintptr_t>(mapped), kHugePage);
+    (void)madvise(begin, bytes, MADV_HUGEPAGE);  // a hint: without THP the figures are for 4 KiB pages
+    region = {begin, begin + bytes};
   }
-  auto* b = static_cast<std::byte*>(p);
-  return {b, b + bytes};
+  ~Mapping() { munmap(mapped, mapped_bytes); }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+};
+
+// Kibibytes of the process's memory on transparent huge pages (0 if the kernel cannot tell).
+long huge_pages_kib() {
+  FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  long kib = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr)
+    if (std::sscanf(line, "AnonHugePages: %ld kB", &kib) == 1) break;
+  std::fclose(f);
+  return kib;
 }
 
 template <class A>
 struct Tessera {
   static constexpr const char* name = A::name;
   A* allocator = new A{};
-  tessera::MemoryRegion region = map_region(kHeapBytes);
+  Mapping heap{kHeapBytes};
   Tessera() {
-    if (!allocator->add_region(region)) {
+    if (!allocator->add_region(heap.region)) {
       std::fprintf(stderr, "alloc_bench: %s refused its region\n", A::name);
       std::exit(2);
     }
   }
-  ~Tessera() {
-    munmap(region.begin, region.size());
-    delete allocator;
-  }
+  ~Tessera() { delete allocator; }
+  Tessera(const Tessera&) = delete;
+  Tessera& operator=(const Tessera&) = delete;
   void* allocate(std::size_t n) {
     auto r = allocator->allocate(n, 16);
     return r.ok() ? r.value() : nullptr;
@@ -184,28 +217,25 @@ struct Tessera {
   void release(void* p) { (void)allocator->deallocate(p); }
 };
 
+// Operations per second over one run of the script (everything freed at the end).
 template <class A>
-double throughput(A& a, const Workload& w, int repetitions) {
+double throughput(A& a, const Workload& w) {
   std::vector<void*> slots(w.slots, nullptr);
-  double best = 0;
-  for (int r = 0; r < repetitions; ++r) {
-    const auto t0 = now_ns();
-    for (const Step& s : w.steps) {
-      void*& slot = slots[s.slot];
-      if (slot != nullptr) {
-        a.release(slot);
-        slot = nullptr;
-      } else {
-        slot = a.allocate(s.size);
-        if (slot != nullptr) static_cast<volatile char*>(slot)[0] = 1;  // touch it, as a program would
-      }
+  const auto t0 = now_ns();
+  for (const Step& s : w.steps) {
+    void*& slot = slots[s.slot];
+    if (slot != nullptr) {
+      a.release(slot);
+      slot = nullptr;
+    } else {
+      slot = a.allocate(s.size);
+      if (slot != nullptr) static_cast<volatile char*>(slot)[0] = 1;  // touch it, as a program would
     }
-    for (void*& slot : slots)
-      if (slot != nullptr) a.release(slot), slot = nullptr;
-    const double seconds = static_cast<double>(now_ns() - t0) / 1e9;
-    best = std::max(best, static_cast<double>(w.steps.size()) / seconds);
   }
-  return best;
+  for (void*& slot : slots)
+    if (slot != nullptr) a.release(slot), slot = nullptr;
+  const double seconds = static_cast<double>(now_ns() - t0) / 1e9;
+  return static_cast<double>(w.steps.size()) / seconds;
 }
 
 struct Latency {
@@ -254,10 +284,8 @@ Latency latency(A& a, const Workload& w, double tpn, int passes) {
 }
 
 template <class A>
-std::string measure(const Workload& w, int repetitions, double tpn) {
-  A a;
-  const double ops = throughput(a, w, repetitions);
-  const Latency l = latency(a, w, tpn, repetitions < 3 ? repetitions : 3);
+std::string entry(A& a, double ops, const Workload& w, int passes, double tpn) {
+  const Latency l = latency(a, w, tpn, passes);
   char text[320];
   std::snprintf(text, sizeof text,
                 "{\"ops_per_sec\": %.0f, \"latency_ns\": {\"median\": %.1f, \"p99_99\": %.1f, \"max\": %.1f}, "
@@ -266,20 +294,38 @@ std::string measure(const Workload& w, int repetitions, double tpn) {
   return std::string("\"") + A::name + "\": " + text;
 }
 
+// Every allocator on workload `w`: `rounds` rounds of throughput, each running every allocator
+// once in turn (the best round of each is kept), then each one's latency over `passes` passes.
+// Returns how much memory was on huge pages at the end (KiB).
+template <class... A>
+long measure(const Workload& w, int rounds, int passes, double tpn, bool last) {
+  std::tuple<A...> allocators;
+  double best[sizeof...(A)] = {};
+  for (int r = 0; r < rounds; ++r) {
+    std::size_t i = 0;
+    std::apply([&](auto&... a) { ((best[i] = std::max(best[i], throughput(a, w)), ++i), ...); }, allocators);
+  }
+  std::string entries;
+  std::size_t i = 0;
+  std::apply([&](auto&... a) { ((entries += (i ? ",\n      " : "") + entry(a, best[i], w, passes, tpn), ++i), ...); },
+             allocators);
+  std::printf("    \"%s\": {\n      %s\n    }%s\n", w.name, entries.c_str(), last ? "" : ",");
+  return huge_pages_kib();
+}
+
 template <class A>
 double init_ns(std::size_t bytes) {
-  tessera::MemoryRegion region = map_region(bytes);
+  Mapping mapping(bytes);
   std::vector<std::uint64_t> samples;
   for (int i = 0; i < 51; ++i) {
     auto* a = new A{};
     const auto t0 = now_ns();
-    const auto result = a->add_region(region);
+    const auto result = a->add_region(mapping.region);
     const auto t1 = now_ns();
     if (!result) std::exit(2);
     samples.push_back(t1 - t0);
     delete a;
   }
-  munmap(region.begin, region.size());
   std::sort(samples.begin(), samples.end());
   return static_cast<double>(samples[samples.size() / 2]);
 }
@@ -295,9 +341,16 @@ std::string init_entry() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc reads its tunables at start-up: set glibc.malloc.hugetlb (unless the caller chose
+  // tunables of its own) and start again.
+  if (std::getenv("GLIBC_TUNABLES") == nullptr) {
+    setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
+    execv("/proc/self/exe", argv);
+    std::perror("alloc_bench: cannot re-execute itself with GLIBC_TUNABLES (going on without)");
+  }
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";  // for the test suite: tiny sizes
   const std::size_t steps = quick ? 20'000 : 2'000'000;
-  const int repetitions = quick ? 1 : 5;
+  const int rounds = quick ? 1 : 7, passes = quick ? 1 : 5;
   const double tpn = ticks_per_ns();
   check_glibc_malloc();
   Mimalloc::load();
@@ -313,16 +366,14 @@ int main(int argc, char** argv) {
   });
   const Workload pages = make("pages", 1000, steps, 4, [](std::mt19937_64&) { return 4096u; });
 
-  std::printf("{\n  \"benchmark\": \"alloc\",\n  \"steps_per_workload\": %zu,\n  \"workloads\": {\n", steps);
+  std::printf("{\n  \"benchmark\": \"alloc\",\n  \"steps_per_workload\": %zu,\n  \"throughput_rounds\": %d,\n"
+              "  \"latency_passes\": %d,\n  \"workloads\": {\n", steps, rounds, passes);
   const Workload* all[] = {&random, &fixed64, &mixed, &pages};
+  long huge_kib = 0;
   for (std::size_t i = 0; i < 4; ++i) {
-    const Workload& w = *all[i];
-    std::printf("    \"%s\": {\n      %s,\n      %s,\n      %s,\n      %s,\n      %s,\n      %s\n    }%s\n", w.name,
-                measure<Harness>(w, repetitions, tpn).c_str(), measure<Glibc>(w, repetitions, tpn).c_str(), measure<Mimalloc>(w, repetitions, tpn).c_str(),
-                measure<Tlsf>(w, repetitions, tpn).c_str(), measure<Buddy>(w, repetitions, tpn).c_str(),
-                measure<Slab>(w, repetitions, tpn).c_str(), i + 1 < 4 ? "," : "");
+    huge_kib = std::max(huge_kib, measure<Harness, Glibc, Mimalloc, Tlsf, Buddy, Slab>(*all[i], rounds, passes, tpn, i + 1 == 4));
   }
-  std::printf("  },\n  \"add_region\": {\n    %s,\n    %s,\n    %s,\n    %s\n  }\n}\n",
+  std::printf("  },\n  \"huge_pages_kib\": %ld,\n  \"add_region\": {\n    %s,\n    %s,\n    %s,\n    %s\n  }\n}\n", huge_kib,
               init_entry<tessera::alloc::Region<>>().c_str(), init_entry<tessera::alloc::Tlsf<>>().c_str(),
               init_entry<tessera::alloc::Buddy<>>().c_str(), init_entry<tessera::alloc::Slab<>>().c_str());
   return 0;
