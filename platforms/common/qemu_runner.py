@@ -33,7 +33,13 @@ def _parse(argv, default_timeout):
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
                         help="arguments for the guest (accepted for meson's exe_wrapper; unused)")
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    # The guest takes no arguments: one of ours after the image is a mistake, not a guest argument.
+    ours = [a for a in options.guest_args if a.split("=", 1)[0] in
+            ("--timeout", "--qemu-arg", "--no-semihosting", "--print-command")]
+    if ours:
+        parser.error(f"options go before the image (got {' '.join(ours)} after {options.image})")
+    return options
 
 
 def _stop(process):
@@ -98,6 +104,10 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
     except KeyboardInterrupt:
         _stop(process)
         return 130
+    except BrokenPipeError:  # our reader went away (`run-qemu image | head`): stop quietly, like head's writers
+        _stop(process)
+        sys.stdout = None  # nothing more to flush at exit
+        return 141  # 128 + SIGPIPE, as a shell reports it
     finally:
         if timed_out:
             _stop(process)

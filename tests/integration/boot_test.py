@@ -2,8 +2,10 @@
 """Boot an image (through a platform runner, or directly for the hosted platform) and assert
 on what it printed and on its exit status. Used by tests/integration/meson.build.
 
-  boot_test.py [--runner R] [--runner-arg A]… [--timeout S] --status N
+  boot_test.py [--runner R] [--runner-arg A]… [--after-image A]… [--timeout S] --status N
                [--expect REGEX]… [--reject REGEX]… IMAGE
+
+--after-image puts A after IMAGE on the runner's command line (to test how it treats that).
 
 Every --expect must match (re.MULTILINE) somewhere in stdout+stderr, in the given order;
 no --reject may match. The whole output is printed on failure.
@@ -18,6 +20,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner", default="")
     parser.add_argument("--runner-arg", action="append", default=[])
+    parser.add_argument("--after-image", action="append", default=[])
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--status", type=int, required=True)
     parser.add_argument("--expect", action="append", default=[])
@@ -26,7 +29,8 @@ def main():
     options = parser.parse_args()
 
     if options.runner:
-        command = [options.runner, "--timeout", str(options.timeout), *options.runner_arg, options.image]
+        command = [options.runner, "--timeout", str(options.timeout), *options.runner_arg, options.image,
+                   *options.after_image]
     else:
         command = [options.image]
     try:
