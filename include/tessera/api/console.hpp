@@ -12,7 +12,7 @@ template <class C>
 concept Console = requires(const char* text, std::size_t length, char c) {
   { C::init() } -> std::same_as<void>;
   { C::put(c) } -> std::same_as<void>;             // blocks until the byte is accepted
-  { C::write(text, length) } -> std::same_as<void>; // '\n' is sent as "\r\n"
+  { C::write(text, length) } -> std::same_as<void>; // lines end as the other side expects ("\r\n" on a UART)
   { C::read() } -> std::same_as<Result<char>>;      // Error::would_block when nothing waits
 };
 

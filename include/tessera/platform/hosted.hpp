@@ -2,11 +2,13 @@
 // platform::Hosted — the kernel as an ordinary Linux process, for development and for unit
 // tests under AddressSanitizer/UndefinedBehaviorSanitizer.
 //
-// Console: stdout/stdin; clock: CLOCK_MONOTONIC in nanoseconds; RAM: one anonymous mapping of
-// `ram_bytes` (reserved, not committed: pages cost nothing until touched); exit: the process
-// exit status. A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is reported like a bare-metal trap
+// Console: stdout/stdin, bytes unchanged (a terminal's driver turns '\n' into "\r\n" for a
+// process); read() polls, so like a UART's it never blocks. Clock: CLOCK_MONOTONIC in
+// nanoseconds. RAM: one anonymous mapping of `ram_bytes` (reserved, not committed: pages cost
+// nothing until touched). Exit: the process exit status. A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is reported like a bare-metal trap
 // (src/platform/hosted/fault.cpp). Cost: one mmap at boot.
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,8 +39,10 @@ struct Hosted {
       }
     }
     static Result<char> read() {
+      pollfd input{.fd = 0, .events = POLLIN, .revents = 0};
+      if (::poll(&input, 1, 0) != 1 || !(input.revents & POLLIN)) return fail(Error::would_block);
       char c;
-      if (::read(0, &c, 1) != 1) return fail(Error::would_block);
+      if (::read(0, &c, 1) != 1) return fail(Error::would_block);  // the end of input: nothing will come
       return c;
     }
   };
