@@ -10,8 +10,15 @@
 // find-first-set instructions, never a loop. A request is rounded up to the next class
 // ("good fit"), so the head of any list found is large enough; before that, the head of the
 // request's own class is tried (a block freed by a request of the same size fits exactly, with
-// no split and no merge); when nothing is found, the first block of the largest non-empty class
-// is tried as well (see largest_free below).
+// no split and no merge); when no list has one, the top (below) serves the request, and last
+// the first block of the largest non-empty class is tried as well (see largest_free below).
+//
+// The top: the free end of the region (the whole region at first) is kept apart, as dlmalloc
+// keeps its top chunk: its start and end are in the state, it has no header and is on no list.
+// Requests no list can serve are cut from its front, and blocks freed next to it merge into it.
+// So cutting a block from fresh memory writes one header, the block's own, at a place known
+// before the request (fetched after the previous cut). A split of a listed block also writes
+// the rest's header, at block + need: a line nobody may have touched for long.
 //
 // Blocks: every block starts 16-byte aligned with a 16-byte header; payloads are 16-byte aligned
 // and block sizes multiples of 16, at least 32 (minimum payload 16, room for the free-list links).
@@ -22,7 +29,8 @@
 // Links are integers, not pointers: addresses at run time; in constant evaluation (where there
 // are no addresses) offsets from the first region's begin, which also anchors alignment there.
 // Each region starts with a 16-byte record (the previous region's record, the region's end) and
-// ends with a 16-byte header of a zero-size used block, so no walk ever leaves a region.
+// ends with a 16-byte header of a zero-size used block, so no walk ever leaves a region. A region
+// added while there is no top becomes the top; any other is one free block on its list.
 //
 // Options: .debug — double frees, pointers the allocator does not own (outside every region, or
 //   not the start of a block) and corrupted headers (a block inconsistent with its neighbours)
@@ -35,9 +43,9 @@
 //   align its start). State ~10.5 KiB (1,280 list heads, bitmaps, statistics), all zero, so a
 //   static instance is constant-initialised (.bss). allocate/deallocate/reallocate O(1):
 //   two bit scans, at most two merges or splits, no loops (pointer ownership checks walk the
-//   region records when there is more than one region). add_region O(1): writes 6 header words,
-//   touching no memory proportional to the region's size (it reads the earlier regions' records
-//   to refuse an overlap). Per block the waste is the header, the rounding to 16 and at most 16
+//   region records when there is more than one region). add_region O(1): writes 4 header words
+//   (6 when it is not the top), touching no memory proportional to the region's size (it reads
+//   the earlier regions' records to refuse an overlap). Per block the waste is the header, the rounding to 16 and at most 16
 //   bytes more when the rest of the block found is too small to be a block of its own (a block
 //   found is split, so class rounding costs no bytes; it only chooses which block). Alignments
 //   above 16 search for size + alignment + 16 and give the leading gap back as a free block.
@@ -45,8 +53,8 @@
 //
 // Statistics are exact and O(1): bytes_in_use and bytes_free count whole blocks including their
 // headers (so in_use + free is constant: every region's size minus its 32 bytes of bookkeeping);
-// largest_free is the payload of the first block of the largest non-empty class, and it is
-// exact in this sense: allocate(n, a) with a <= 16 succeeds if and only if n <= largest_free
+// largest_free is the payload of the first block of the largest non-empty class, or of the top
+// if that is larger, and it is exact in this sense: allocate(n, a) with a <= 16 succeeds if and only if n <= largest_free
 // (0 when nothing is free).
 //
 // Constant evaluation: everything works there (the unit tests run scripts inside static_assert);
@@ -118,11 +126,17 @@ class TlsfCore {
       if (record < get(other + kRecordEnd) + kHeader && other < end + kHeader) return fail(Error::invalid_argument);
     put(record + kRecordNext, regions_);
     put(record + kRecordEnd, end);
-    put(first + kPrev, 0);
-    put(first + kWord, size | kFreeBit);
     put(end + kPrev, first);
     put(end + kWord, kPrevFreeBit);  // a used block of size 0: the region's end
-    insert(first, size);
+    if (top_ == 0) {  // the region is the top: no header, on no list
+      top_ = first;
+      top_end_ = end;
+      top_prev_ = 0;
+    } else {
+      put(first + kPrev, 0);
+      put(first + kWord, size | kFreeBit);
+      insert(first, size);
+    }
 
     regions_ = record;
     if (region_count_ == 0 || first < lo_) lo_ = first;
@@ -163,14 +177,27 @@ class TlsfCore {
     const std::uint64_t word = get(block + kWord);
     const std::size_t have = word & kSizeMask;
     const Ref next = block + have;
-    const std::uint64_t next_word = get(next + kWord);
+    const bool next_is_top = next == top_;
+    const std::uint64_t next_word = next_is_top ? 0 : get(next + kWord);
 
     if (need <= have) {  // shrink in place; the tail (if it can be a block) is freed
       if (have - need >= kMinBlock) {
-        release_tail(block, block + need, have - need, next, next_word);
+        if (next_is_top) {
+          top_ = block + need;
+          top_prev_ = block;
+        } else {
+          release_tail(block, block + need, have - need, next, next_word);
+        }
         put(block + kWord, need | (word & kPrevFreeBit));
         in_use_ -= have - need;
       }
+      return pointer;
+    }
+    if (next_is_top && top_end_ - block >= need) {  // grow in place into the top
+      const std::size_t now = take_from_top(block, need);
+      put(block + kWord, now | (word & kPrevFreeBit));
+      in_use_ += now - have;
+      if (in_use_ > peak_) peak_ = in_use_;
       return pointer;
     }
     if (next_word & kFreeBit) {  // grow in place into the free block after it
@@ -211,6 +238,7 @@ class TlsfCore {
       const unsigned fl = msb(fl_map_), sl = msb(sl_map_[fl]);
       largest = (get(heads_[fl][sl] + kWord) & kSizeMask) - kHeader;
     }
+    if (top_ != 0 && top_end_ - top_ - kHeader > largest) largest = top_end_ - top_ - kHeader;
     return {.bytes_in_use = in_use_, .peak_in_use = peak_, .bytes_free = capacity_ - in_use_, .largest_free = largest};
   }
 
@@ -363,8 +391,15 @@ class TlsfCore {
       unlink_head(b, get(fit + kNextFree));
       return fit;
     }
-    // Nothing in a class that surely fits: the first block of the largest class may still do.
+    return 0;
+  }
+
+  // Nothing in a class that surely fits (nor in the top): the first block of the largest class
+  // may still do.
+  template <bool Debug>
+  constexpr Ref take_largest(std::size_t need, std::size_t align) {
     if (fl_map_ == 0) return 0;
+    Bin b{};
     b.fl = msb(fl_map_);
     b.sl = msb(sl_map_[b.fl]);
     const Ref block = heads_[b.fl][b.sl];
@@ -376,11 +411,57 @@ class TlsfCore {
     return block;
   }
 
+  // The top's first `need` bytes (or all of it, if the rest could not be a block) for the block
+  // at `block` (top_ or just before it); returns the block's size. The next block from the top
+  // will have its header at the new top_: fetched now, it is in the cache by then (a split
+  // elsewhere writes its header at a place known only when the request comes).
+  constexpr std::size_t take_from_top(Ref block, std::size_t need) {
+    std::size_t size = top_end_ - block;
+    if (size - need >= kMinBlock) {
+      top_ = block + need;
+      top_prev_ = block;
+      prefetch_for_write(top_);
+      return need;
+    }
+    top_ = 0;  // used up: the region's end marker follows the block now
+    put(top_end_ + kPrev, block);
+    put(top_end_ + kWord, 0);
+    return size;
+  }
+
+  // A used block of `need` bytes at alignment `align` from the top; 0 if it has no room.
+  constexpr Ref allocate_from_top(std::size_t need, std::size_t align) {
+    if (top_ == 0) return 0;
+    Ref block = top_, prev = top_prev_;
+    std::uint64_t prev_bit = 0;
+    const std::size_t gap = align <= kAlign ? 0 : gap_for(block, align);
+    if (gap > top_end_ - block || top_end_ - block - gap < need) return 0;
+    if (gap != 0) {  // the gap becomes a free block of its own
+      put(block + kPrev, prev);
+      put(block + kWord, gap | kFreeBit);
+      insert(block, gap);
+      prev = block;
+      block += gap;
+      prev_bit = kPrevFreeBit;
+    }
+    const std::size_t size = take_from_top(block, need);
+    put(block + kPrev, prev);
+    put(block + kWord, size | prev_bit);
+    in_use_ += size;
+    if (in_use_ > peak_) peak_ = in_use_;
+    return block;
+  }
+
   // A used block of `need` bytes (aligned payload), its remainders back on the lists; 0 if none.
+  // The lists first (good fit), then the top, then the largest list's head.
   template <bool Debug>
   [[gnu::always_inline]] constexpr Ref allocate_block(std::size_t need, std::size_t align) {
     Ref block = take<Debug>(need, align);
-    if (block == 0) return 0;
+    if (block == 0) [[unlikely]] {
+      if (const Ref from_top = allocate_from_top(need, align); from_top != 0) return from_top;
+      block = take_largest<Debug>(need, align);
+      if (block == 0) return 0;
+    }
     // The split writes a header at block + need and the next block's: for a large block those
     // are two more cold lines, fetched now alongside the block's own header, not one by one.
     prefetch_for_write(block + need);
@@ -421,7 +502,8 @@ class TlsfCore {
     std::size_t size = word & kSizeMask;
     in_use_ -= size;
     const Ref next = block + size;
-    const std::uint64_t next_word = get(next + kWord);
+    const bool next_is_top = next == top_;
+    const std::uint64_t next_word = next_is_top ? 0 : get(next + kWord);
     if (word & kPrevFreeBit) {
       put(block + kWord, word | kFreeBit);  // the stale header now says "free": a second free is a double free
       const Ref prev = get(block + kPrev);
@@ -429,6 +511,12 @@ class TlsfCore {
       remove(prev, prev_size);
       block = prev;
       size += prev_size;
+    }
+    if (next_is_top) {  // into the top: its header stays, marked free, so a second free is a double free
+      put(block + kWord, size | kFreeBit);
+      top_ = block;
+      top_prev_ = get(block + kPrev);  // used, or 0 at the region's start
+      return;
     }
     free_span(block, size, next, next_word);
   }
@@ -512,10 +600,11 @@ class TlsfCore {
     const std::size_t size = word & kSizeMask;
     if (size < kMinBlock || size > end - block) return Misuse::not_block;
     const Ref next = block + size;
-    if (get(next + kPrev) != block) return (word & kFreeBit) ? Misuse::double_free : Misuse::not_block;
+    if ((next == top_ ? top_prev_ : get(next + kPrev)) != block)
+      return (word & kFreeBit) ? Misuse::double_free : Misuse::not_block;
     if (word & kFreeBit) return Misuse::double_free;
     if constexpr (Debug) {
-      const std::uint64_t next_word = get(next + kWord);
+      const std::uint64_t next_word = next == top_ ? 0 : get(next + kWord);  // the top: free, no header
       if (next_word & kPrevFreeBit) return Misuse::corrupt;
       if (word & kPrevFreeBit) {
         const Ref prev = get(block + kPrev);
@@ -592,6 +681,9 @@ class TlsfCore {
   std::size_t in_use_ = 0, peak_ = 0;
   std::size_t capacity_ = 0;  // every block's bytes (in use + free): bytes_free is capacity_ - in_use_
   std::size_t consumed_ = 0;                  // bytes of regions taken (for .bytes)
+  // The top: the free end of a region, [top_, top_end_) (top_end_ its end marker), with no header
+  // and on no list; top_prev_ is the (used) block before it, 0 at the region's start. 0: none.
+  Ref top_ = 0, top_end_ = 0, top_prev_ = 0;
 };
 
 }  // namespace detail

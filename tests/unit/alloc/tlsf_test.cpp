@@ -95,6 +95,72 @@ TEST_CASE("a fresh region: statistics and one block of all of it") {
   CHECK(tlsf.stats() == AllocatorStats{0, managed(64 << 10), managed(64 << 10), largest(64 << 10)});
 }
 
+TEST_CASE("the top: cut from its front, freed blocks next to it merge back, grown and shrunk into") {
+  constexpr std::size_t kSize = 64 << 10;
+  Arena arena(kSize);
+  Tlsf<> tlsf;
+  REQUIRE(tlsf.add_region(arena.region()).ok());
+  const auto initial = tlsf.stats();
+  // Cuts from the top lie one after another from the region's start.
+  auto a = tlsf.allocate(100, 16), b = tlsf.allocate(200, 16), c = tlsf.allocate(50, 16);
+  REQUIRE((a.ok() && b.ok() && c.ok()));
+  CHECK(a.value() == arena.begin + 32);
+  CHECK(address(b.value()) == address(a.value()) + 128);  // 100 + 16 rounded to 16
+  CHECK(address(c.value()) == address(b.value()) + 224);
+  CHECK(tlsf.stats().largest_free == largest(kSize) - 128 - 224 - 80);
+  // The last block merges back into the top; the one before it then too, with its free neighbour.
+  REQUIRE(tlsf.deallocate(c.value()).ok());
+  CHECK(tlsf.stats().largest_free == largest(kSize) - 128 - 224);
+  REQUIRE(tlsf.deallocate(a.value()).ok());  // not next to the top: a listed free block
+  CHECK(tlsf.stats().largest_free == largest(kSize) - 128 - 224);
+  CHECK(tlsf.deallocate(c.value()).error() == Error::double_free);  // its header, inside the top, says free
+  REQUIRE(tlsf.deallocate(b.value()).ok());  // merges with a, and both with the top
+  CHECK(tlsf.stats() == AllocatorStats{0, initial.peak_in_use + 128 + 224 + 80, initial.bytes_free, initial.largest_free});
+  CHECK(tlsf.deallocate(a.value()).error() == Error::double_free);
+  CHECK(tlsf.deallocate(b.value()).error() == Error::double_free);
+
+  // reallocate grows into the top and shrinks back into it, in place.
+  auto d = tlsf.allocate(1000, 16);
+  REQUIRE(d.ok());
+  std::memset(d.value(), 0x5a, 1000);
+  auto grown = tlsf.reallocate(d.value(), 30000);
+  REQUIRE(grown.ok());
+  CHECK(grown.value() == d.value());
+  CHECK(tlsf.stats().largest_free == largest(kSize) - 30016);  // 30000 + 16
+  auto shrunk = tlsf.reallocate(d.value(), 500);
+  REQUIRE(shrunk.ok());
+  CHECK(shrunk.value() == d.value());
+  CHECK(tlsf.stats().largest_free == largest(kSize) - 528);  // 500 + 16, rounded up to 16
+  for (std::size_t i = 0; i < 500; ++i) REQUIRE(static_cast<unsigned char*>(d.value())[i] == 0x5a);
+
+  // Using the top up exactly leaves none; freeing the block before the region's end gives a
+  // listed block that serves the whole size again.
+  const std::size_t rest = tlsf.stats().largest_free;
+  auto last = tlsf.allocate(rest, 16);
+  REQUIRE(last.ok());
+  CHECK(tlsf.stats().largest_free == 0);
+  CHECK(tlsf.allocate(1, 1).error() == Error::out_of_memory);
+  REQUIRE(tlsf.deallocate(last.value()).ok());
+  CHECK(tlsf.stats().largest_free == rest);
+  REQUIRE(tlsf.deallocate(d.value()).ok());
+  CHECK(tlsf.stats().bytes_free == initial.bytes_free);
+  CHECK(tlsf.stats().largest_free == initial.largest_free);
+  check_largest_free_is_exact(tlsf);
+
+  // An aligned cut from the top leaves the gap before it as a free block, used again later.
+  auto e = tlsf.allocate(16, 16);
+  REQUIRE(e.ok());
+  auto aligned = tlsf.allocate(64, 4096);
+  REQUIRE(aligned.ok());
+  CHECK(address(aligned.value()) % 4096 == 0);
+  auto in_gap = tlsf.allocate(16, 16);
+  REQUIRE(in_gap.ok());
+  CHECK(address(in_gap.value()) < address(aligned.value()));
+  for (void* p : {e.value(), aligned.value(), in_gap.value()}) REQUIRE(tlsf.deallocate(p).ok());
+  CHECK(tlsf.stats().bytes_free == initial.bytes_free);
+  CHECK(tlsf.stats().largest_free == initial.largest_free);
+}
+
 TEST_CASE("alignment is honoured for every power of two from 1 to 4096") {
   for (std::size_t skew : {0, 1, 3, 8, 15}) {
     Arena arena(1 << 20, skew);
