@@ -57,6 +57,7 @@
 #include "tessera/alloc/misuse.hpp"
 #include "tessera/api/allocator.hpp"
 #include "tessera/lib/bits.hpp"
+#include "tessera/lib/inline.hpp"
 #include "tessera/lib/raw_memory.hpp"
 
 namespace tessera::alloc {
@@ -116,7 +117,7 @@ class BuddyCore {
   }
 
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
+  TESSERA_HOT constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
     if (!lib::is_power_of_two(align)) return fail(Error::invalid_argument);
     const std::size_t want = size > align ? size : align;
     if (want > max_block()) return fail(Error::out_of_memory);
@@ -126,7 +127,7 @@ class BuddyCore {
   }
 
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Result<void> deallocate(void* pointer) {
+  TESSERA_HOT constexpr Result<void> deallocate(void* pointer) {
     if (pointer == nullptr) return {};
     Ref p = 0, region = 0;
     unsigned order = 0;
@@ -196,20 +197,20 @@ class BuddyCore {
 
   enum class Misuse : unsigned char { none, outside, not_block, double_free, corrupt };
 
-  [[gnu::always_inline]] static constexpr unsigned msb(std::uint64_t x) {
+  TESSERA_HOT static constexpr unsigned msb(std::uint64_t x) {
     return 63u - static_cast<unsigned>(__builtin_clzll(x));
   }
-  [[gnu::always_inline]] static constexpr unsigned lsb(std::uint64_t x) {
+  TESSERA_HOT static constexpr unsigned lsb(std::uint64_t x) {
     return static_cast<unsigned>(__builtin_ctzll(x));
   }
 
   // The order for `want` bytes (1 <= want <= max_block()): bit width of want - 1, at least the page's.
-  [[gnu::always_inline]] constexpr unsigned order_for(std::size_t want) const {
+  TESSERA_HOT constexpr unsigned order_for(std::size_t want) const {
     return msb((want - 1) | (page() - 1)) + 1 - shift_;
   }
 
   // Memory access: link words through lib::load/store, tags as bytes (also in constant evaluation).
-  [[gnu::always_inline]] constexpr std::byte* at(Ref r) const {
+  TESSERA_HOT constexpr std::byte* at(Ref r) const {
     if (__builtin_is_constant_evaluated()) return base_ + r;
     return reinterpret_cast<std::byte*>(r);
   }
@@ -217,12 +218,12 @@ class BuddyCore {
     if (__builtin_is_constant_evaluated()) return static_cast<Ref>(p - base_);
     return reinterpret_cast<Ref>(p);
   }
-  [[gnu::always_inline]] constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
-  [[gnu::always_inline]] constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
-  [[gnu::always_inline]] constexpr unsigned tag(Ref bias, Ref n) const {
+  TESSERA_HOT constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
+  TESSERA_HOT constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
+  TESSERA_HOT constexpr unsigned tag(Ref bias, Ref n) const {
     return static_cast<unsigned>(*at(bias + n));
   }
-  [[gnu::always_inline]] constexpr void set_tag(Ref bias, Ref n, unsigned value) {
+  TESSERA_HOT constexpr void set_tag(Ref bias, Ref n, unsigned value) {
     *at(bias + n) = static_cast<std::byte>(value);
   }
   constexpr void clear_tags(Ref bias, Ref n, std::size_t count) {
@@ -243,7 +244,7 @@ class BuddyCore {
 
   // Free lists: doubly linked through the blocks' first bytes, 0 terminates (no free block is
   // ever at Ref 0: that would be a region record).
-  [[gnu::always_inline]] constexpr void push(Ref block, unsigned k, Ref bias) {
+  TESSERA_HOT constexpr void push(Ref block, unsigned k, Ref bias) {
     const Ref head = heads_[k];
     put(block + kLinkNext, head);
     put(block + kLinkPrev, 0);
@@ -253,7 +254,7 @@ class BuddyCore {
     nonempty_ |= std::uint64_t{1} << k;
     set_tag(bias, block >> shift_, kHead | kFree | k);
   }
-  [[gnu::always_inline]] constexpr Ref pop(unsigned k) {
+  TESSERA_HOT constexpr Ref pop(unsigned k) {
     const Ref block = heads_[k], next = get(block + kLinkNext);
     heads_[k] = next;
     if (next != 0)
@@ -273,7 +274,7 @@ class BuddyCore {
     if (next != 0) put(next + kLinkPrev, prev);
   }
 
-  [[gnu::always_inline]] constexpr void account_used(std::size_t bytes) {
+  TESSERA_HOT constexpr void account_used(std::size_t bytes) {
     in_use_ += bytes;
     free_ -= bytes;
     if (in_use_ > peak_) peak_ = in_use_;
@@ -281,7 +282,7 @@ class BuddyCore {
 
   // A used block of order k (its tag written), or 0 if none can be had.
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Ref take(unsigned k) {
+  TESSERA_HOT constexpr Ref take(unsigned k) {
     const std::uint64_t larger = nonempty_ >> k;
     if (larger == 0) [[unlikely]] return carve(k);
     unsigned j = k + lsb(larger);
@@ -415,7 +416,7 @@ class BuddyCore {
 
   // --- ownership and consistency checks -------------------------------------------------------
 
-  [[gnu::always_inline]] constexpr bool region_of(Ref p, Ref& region) const {
+  TESSERA_HOT constexpr bool region_of(Ref p, Ref& region) const {
     if (p < lo_ || p >= hi_) return false;
     if (region_count_ == 1) [[likely]] {
       region = regions_;
@@ -451,7 +452,7 @@ class BuddyCore {
   // Is `pointer` the first page of a used block? Its address, region and order if so. Reads only
   // our metadata, writes nothing.
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Misuse locate(const void* pointer, Ref& p, Ref& region, unsigned& k) const {
+  TESSERA_HOT constexpr Misuse locate(const void* pointer, Ref& p, Ref& region, unsigned& k) const {
     if (__builtin_is_constant_evaluated()) {
       if (!find_ref(pointer, p)) return Misuse::outside;
     } else {
@@ -558,10 +559,10 @@ class Buddy {
   constexpr Buddy() = default;
 
   constexpr Result<void> add_region(MemoryRegion region) { return core_.add_region(region); }
-  [[gnu::always_inline]] constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
+  TESSERA_HOT constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
     return core_.template allocate<Options.debug>(size, align);
   }
-  [[gnu::always_inline]] constexpr Result<void> deallocate(void* p) {
+  TESSERA_HOT constexpr Result<void> deallocate(void* p) {
     return core_.template deallocate<Options.debug>(p);
   }
   constexpr Result<void*> reallocate(void* p, std::size_t size) {

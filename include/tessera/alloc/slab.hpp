@@ -77,6 +77,7 @@
 #include "tessera/alloc/purpose.hpp"
 #include "tessera/api/allocator.hpp"
 #include "tessera/lib/bits.hpp"
+#include "tessera/lib/inline.hpp"
 #include "tessera/lib/raw_memory.hpp"
 
 namespace tessera::alloc {
@@ -151,7 +152,7 @@ class SlabCore {
 
   // An object of class c: pop the class's free list (or take the next object never handed out).
   template <bool Debug, class Backing>
-  [[gnu::always_inline]] constexpr Result<void*> allocate(unsigned c, Backing& backing) {
+  TESSERA_HOT constexpr Result<void*> allocate(unsigned c, Backing& backing) {
     Class& k = classes_[c];
     Ref object = k.free;
     if (object != 0) [[likely]] {
@@ -192,7 +193,7 @@ class SlabCore {
 
   // Push onto the class's free list.
   template <bool Debug, class Backing>
-  [[gnu::always_inline]] constexpr Result<void> deallocate(void* pointer, Backing& backing) {
+  TESSERA_HOT constexpr Result<void> deallocate(void* pointer, Backing& backing) {
     Ref object = 0, frame = 0;
     if (!find_frame(pointer, backing, object, frame)) [[unlikely]] return misplaced<Debug>(pointer, "deallocate");
     const std::uint64_t c = get(frame + kTag) ^ kSlabMagic ^ frame;
@@ -294,7 +295,7 @@ class SlabCore {
   enum class Misuse : unsigned char { none, outside, not_object, double_free, corrupt };
 
   // Memory access: header words through lib::load/store (also in constant evaluation).
-  [[gnu::always_inline]] constexpr std::byte* at(Ref r) const {
+  TESSERA_HOT constexpr std::byte* at(Ref r) const {
     if (__builtin_is_constant_evaluated()) return base_ + (r - kOrigin);
     return reinterpret_cast<std::byte*>(r);
   }
@@ -311,8 +312,8 @@ class SlabCore {
         if (static_cast<const void*>(at(r)) == pointer) return r;
     return 0;
   }
-  [[gnu::always_inline]] constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
-  [[gnu::always_inline]] constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
+  TESSERA_HOT constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
+  TESSERA_HOT constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
 
   // The object behind `pointer` and its frame ((object - 1) rounded down to the slab size), if
   // the frame's header can be read: the frame lies in our regions (asking Backing when there are
@@ -320,7 +321,7 @@ class SlabCore {
   // large block lies wholly inside a region). nullptr fails here too (its frame is out of range).
   // One comparison when the frame is in the first region; the rest is out of line.
   template <class Backing>
-  [[gnu::always_inline]] constexpr bool find_frame(const void* pointer, const Backing& backing, Ref& object,
+  TESSERA_HOT constexpr bool find_frame(const void* pointer, const Backing& backing, Ref& object,
                                                    Ref& frame) const {
     object = ref_of(pointer);
     frame = (object - 1) & slab_mask_;
@@ -354,14 +355,14 @@ class SlabCore {
   // i * size times the inverse of odd is i << twos, rotated right by twos exactly i; any other
   // offset leaves low bits that the rotation makes high, or a product above 2^64 / size
   // (Granlund and Montgomery's divisibility test), so above every index.
-  [[gnu::always_inline]] static constexpr std::uint64_t index_of(const Class& k, Ref frame, Ref object) {
+  TESSERA_HOT static constexpr std::uint64_t index_of(const Class& k, Ref frame, Ref object) {
     const std::uint64_t product = (object - frame - k.first) * k.inverse;  // wraps below the first object
     return k.twos == 0 ? product : (product >> k.twos | product << (64 - k.twos));
   }
 
   // Is `object` a used object of class k in the slab at `frame` (tag already checked)?
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Misuse check_object(const Class& k, Ref frame, Ref object) const {
+  TESSERA_HOT constexpr Misuse check_object(const Class& k, Ref frame, Ref object) const {
     const std::uint64_t index = index_of(k, frame, object);
     if (index >= k.count) return Misuse::not_object;
     if constexpr (Debug) {  // never handed out, or freed
@@ -633,13 +634,13 @@ class Slab {
     return added;
   }
 
-  [[gnu::always_inline]] constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
+  TESSERA_HOT constexpr Result<void*> allocate(std::size_t size, std::size_t align) {
     if (size <= kMaxSmall && align < 32 && (0x10116u >> align & 1)) [[likely]]  // align 1, 2, 4, 8 or 16
       return core_.template allocate<Options.debug>(kTable.classes[(size + 15) >> 4], backing_);
     return allocate_other(size, align);
   }
 
-  [[gnu::always_inline]] constexpr Result<void> deallocate(void* p) {
+  TESSERA_HOT constexpr Result<void> deallocate(void* p) {
     return core_.template deallocate<Options.debug>(p, backing_);
   }
 

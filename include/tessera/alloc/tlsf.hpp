@@ -69,6 +69,7 @@
 #include "tessera/alloc/misuse.hpp"
 #include "tessera/api/allocator.hpp"
 #include "tessera/lib/bits.hpp"
+#include "tessera/lib/inline.hpp"
 #include "tessera/lib/raw_memory.hpp"
 
 namespace tessera::alloc {
@@ -254,21 +255,21 @@ class TlsfCore {
     unsigned fl, sl;
   };
 
-  [[gnu::always_inline]] static constexpr unsigned msb(std::uint64_t x) {
+  TESSERA_HOT static constexpr unsigned msb(std::uint64_t x) {
     return 63u - static_cast<unsigned>(__builtin_clzll(x));
   }
-  [[gnu::always_inline]] static constexpr unsigned lsb(std::uint64_t x) {
+  TESSERA_HOT static constexpr unsigned lsb(std::uint64_t x) {
     return static_cast<unsigned>(__builtin_ctzll(x));
   }
 
   // The block size for a request of `size` bytes (size <= kMaxBlock - kHeader).
-  [[gnu::always_inline]] static constexpr std::size_t block_size_for(std::size_t size) {
+  TESSERA_HOT static constexpr std::size_t block_size_for(std::size_t size) {
     const std::size_t need = (size + kHeader + kAlign - 1) & ~(kAlign - 1);
     return need < kMinBlock ? kMinBlock : need;
   }
 
   // The list a free block of `size` bytes belongs to.
-  [[gnu::always_inline]] static constexpr Bin bin_of(std::size_t size) {
+  TESSERA_HOT static constexpr Bin bin_of(std::size_t size) {
     if (size < kSmall) return {0, static_cast<unsigned>(size >> kAlignLog2)};
     const unsigned m = msb(size);
     return {m - (kFlShift - 1), static_cast<unsigned>(size >> (m - kSlLog2)) & (kSlCount - 1)};
@@ -276,13 +277,13 @@ class TlsfCore {
 
   // The first list whose every block holds `size` bytes: round up to the next class boundary.
   // May return fl >= kFlCount (nothing that large).
-  [[gnu::always_inline]] static constexpr Bin search_bin_of(std::size_t size) {
+  TESSERA_HOT static constexpr Bin search_bin_of(std::size_t size) {
     if (size >= kSmall) size += (std::size_t{1} << (msb(size) - kSlLog2)) - 1;
     return bin_of(size);
   }
 
   // Memory access: header words through lib::load/store (also in constant evaluation).
-  [[gnu::always_inline]] constexpr std::byte* at(Ref r) const {
+  TESSERA_HOT constexpr std::byte* at(Ref r) const {
     if (__builtin_is_constant_evaluated()) return base_ + r;
     return static_cast<std::byte*>(__builtin_assume_aligned(reinterpret_cast<std::byte*>(r), 8));
   }
@@ -290,10 +291,10 @@ class TlsfCore {
     if (__builtin_is_constant_evaluated()) return static_cast<Ref>(p - base_);
     return reinterpret_cast<Ref>(p);
   }
-  [[gnu::always_inline]] constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
-  [[gnu::always_inline]] constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
+  TESSERA_HOT constexpr std::uint64_t get(Ref r) const { return lib::load<std::uint64_t>(at(r)); }
+  TESSERA_HOT constexpr void put(Ref r, std::uint64_t v) { lib::store<std::uint64_t>(at(r), v); }
 
-  [[gnu::always_inline]] constexpr void prefetch_for_write(Ref r) const {
+  TESSERA_HOT constexpr void prefetch_for_write(Ref r) const {
     if (!__builtin_is_constant_evaluated()) __builtin_prefetch(at(r), 1);
   }
 
@@ -306,7 +307,7 @@ class TlsfCore {
   }
 
   // Free lists: doubly linked through the payload, 0 terminates; heads_ is 0 for an empty list.
-  [[gnu::always_inline]] constexpr void insert(Ref block, std::size_t size) {
+  TESSERA_HOT constexpr void insert(Ref block, std::size_t size) {
     const Bin b = bin_of(size);
     const Ref head = heads_[b.fl][b.sl];
     put(block + kNextFree, head);
@@ -317,7 +318,7 @@ class TlsfCore {
     fl_map_ |= std::uint64_t{1} << b.fl;
   }
 
-  [[gnu::always_inline]] constexpr void unlink_head(Bin b, Ref next) {
+  TESSERA_HOT constexpr void unlink_head(Bin b, Ref next) {
     heads_[b.fl][b.sl] = next;
     if (next != 0) {
       put(next + kPrevFree, 0);
@@ -327,7 +328,7 @@ class TlsfCore {
     }
   }
 
-  [[gnu::always_inline]] constexpr void remove(Ref block, std::size_t size) {
+  TESSERA_HOT constexpr void remove(Ref block, std::size_t size) {
     const Ref next = get(block + kNextFree), prev = get(block + kPrevFree);
     if (prev != 0) {
       put(prev + kNextFree, next);
@@ -339,7 +340,7 @@ class TlsfCore {
 
   // Bytes to skip at the start of `block` so that its payload is aligned to `align` (> kAlign),
   // either 0 or enough for the skipped part to be a free block of its own.
-  [[gnu::always_inline]] static constexpr std::size_t gap_for(Ref block, std::size_t align) {
+  TESSERA_HOT static constexpr std::size_t gap_for(Ref block, std::size_t align) {
     std::size_t gap = lib::padding_for(block + kHeader, align);
     if (gap != 0 && gap < kMinBlock) gap += align;
     return gap;
@@ -347,7 +348,7 @@ class TlsfCore {
 
   // Takes a free block that can hold `need` bytes at alignment `align` off its list; 0 if none.
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Ref take(std::size_t need, std::size_t align) {
+  TESSERA_HOT constexpr Ref take(std::size_t need, std::size_t align) {
     const std::size_t search = align <= kAlign ? need : need + align + kHeader;
     // The good-fit list: the first non-empty one from the class above the request's, so its
     // head surely fits. Found from the bitmaps alone; its head's header is fetched now, in case
@@ -455,7 +456,7 @@ class TlsfCore {
   // A used block of `need` bytes (aligned payload), its remainders back on the lists; 0 if none.
   // The lists first (good fit), then the top, then the largest list's head.
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Ref allocate_block(std::size_t need, std::size_t align) {
+  TESSERA_HOT constexpr Ref allocate_block(std::size_t need, std::size_t align) {
     Ref block = take<Debug>(need, align);
     if (block == 0) [[unlikely]] {
       if (const Ref from_top = allocate_from_top(need, align); from_top != 0) return from_top;
@@ -497,7 +498,7 @@ class TlsfCore {
   }
 
   // Frees a used block (already checked), merging it with free neighbours.
-  [[gnu::always_inline]] constexpr void free_block(Ref block) {
+  TESSERA_HOT constexpr void free_block(Ref block) {
     const std::uint64_t word = get(block + kWord);
     std::size_t size = word & kSizeMask;
     in_use_ -= size;
@@ -529,7 +530,7 @@ class TlsfCore {
 
   // Makes [block, next) a free block (its prev word already right), merged with `next` if that
   // is free (`next_word`: next's size word), and puts it on its list.
-  [[gnu::always_inline]] constexpr void free_span(Ref block, std::size_t size, Ref next, std::uint64_t next_word) {
+  TESSERA_HOT constexpr void free_span(Ref block, std::size_t size, Ref next, std::uint64_t next_word) {
     if (next_word & kFreeBit) {
       const std::size_t next_size = next_word & kSizeMask;
       remove(next, next_size);
@@ -546,7 +547,7 @@ class TlsfCore {
   // --- ownership and consistency checks -------------------------------------------------------
 
   // The region whose blocks include `block`: [first, end) with end its end marker.
-  [[gnu::always_inline]] constexpr bool region_of(Ref block, Ref& first, Ref& end) const {
+  TESSERA_HOT constexpr bool region_of(Ref block, Ref& first, Ref& end) const {
     if (block < lo_ || block >= hi_) return false;
     if (region_count_ == 1) [[likely]] {
       first = lo_;
@@ -585,7 +586,7 @@ class TlsfCore {
   // Is `pointer` the payload of a used block of ours? Reads only memory inside our regions and
   // writes nothing. Debug also checks the block's neighbours.
   template <bool Debug>
-  [[gnu::always_inline]] constexpr Misuse check(const void* pointer, Ref& block) const {
+  TESSERA_HOT constexpr Misuse check(const void* pointer, Ref& block) const {
     Ref payload = 0;
     if (__builtin_is_constant_evaluated()) {
       if (!find_in_regions(pointer, payload)) return Misuse::outside;
