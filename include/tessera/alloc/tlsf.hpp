@@ -351,8 +351,9 @@ class TlsfCore {
   TESSERA_HOT constexpr Ref take(std::size_t need, std::size_t align) {
     const std::size_t search = align <= kAlign ? need : need + align + kHeader;
     // The good-fit list: the first non-empty one from the class above the request's, so its
-    // head surely fits. Found from the bitmaps alone; its head's header is fetched now, in case
-    // the exact probe below fails (then the two header reads overlap instead of queueing).
+    // head surely fits. Found from the bitmaps alone; its head's header and the place its split
+    // will write are fetched now, in case the exact probe below fails (then the reads overlap
+    // instead of queueing behind the probe's).
     Bin b = search_bin_of(search);
     Ref fit = 0;
     if (b.fl < kFlCount) [[likely]] {
@@ -376,7 +377,10 @@ class TlsfCore {
       // own class is tried first: one bitmap test and one header read, still O(1).
       const Bin exact = bin_of(search);
       if (exact.fl < kFlCount && (sl_map_[exact.fl] >> exact.sl & 1)) {
-        if (fit != 0) prefetch_for_write(fit);
+        if (fit != 0) {
+          prefetch_for_write(fit);
+          prefetch_for_write(fit + need);
+        }
         const Ref head = heads_[exact.fl][exact.sl];
         if constexpr (Debug) check_free_block(head, exact);
         const std::size_t size = get(head + kWord) & kSizeMask;
