@@ -45,17 +45,18 @@
 //   two bit scans, at most two merges or splits, no loops (pointer ownership checks walk the
 //   region records when there is more than one region). add_region O(1): writes 4 header words
 //   (6 when it is not the top), touching no memory proportional to the region's size (it reads
-//   the earlier regions' records to refuse an overlap). Per block the waste is the header, the rounding to 16 and at most 16
-//   bytes more when the rest of the block found is too small to be a block of its own (a block
-//   found is split, so class rounding costs no bytes; it only chooses which block). Alignments
-//   above 16 search for size + alignment + 16 and give the leading gap back as a free block.
+//   the earlier regions' records to refuse an overlap). Per block the waste is the header, the
+//   rounding to 16 and at most 16 bytes more when the rest of the block found is too small to be
+//   a block of its own (a block found is split, so class rounding costs no bytes; it only
+//   chooses which block). Alignments above 16 search for size + alignment + 16 and give the
+//   leading gap back as a free block.
 //   Blocks are at most 2^48 - 16 bytes (regions larger than that are used up to that size).
 //
 // Statistics are exact and O(1): bytes_in_use and bytes_free count whole blocks including their
 // headers (so in_use + free is constant: every region's size minus its 32 bytes of bookkeeping);
 // largest_free is the payload of the first block of the largest non-empty class, or of the top
-// if that is larger, and it is exact in this sense: allocate(n, a) with a <= 16 succeeds if and only if n <= largest_free
-// (0 when nothing is free).
+// if that is larger, and it is exact in this sense: allocate(n, a) with a <= 16 succeeds if and
+// only if n <= largest_free (0 when nothing is free).
 //
 // Constant evaluation: everything works there (the unit tests run scripts inside static_assert);
 // several regions must then lie in one array, after the first region. Deallocate there finds the
