@@ -104,7 +104,7 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
     except KeyboardInterrupt:
         _stop(process)
         return 130
-    except BrokenPipeError:  # our reader went away (`run-qemu image | head`): stop quietly, like head's writers
+    except BrokenPipeError:  # our reader went away (`run-qemu IMAGE | head`): stop quietly, like `yes | head`
         _stop(process)
         sys.stdout = None  # nothing more to flush at exit
         return 141  # 128 + SIGPIPE, as a shell reports it

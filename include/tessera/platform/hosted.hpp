@@ -5,8 +5,9 @@
 // Console: stdout/stdin, bytes unchanged (a terminal's driver turns '\n' into "\r\n" for a
 // process); read() polls, so like a UART's it never blocks. Clock: CLOCK_MONOTONIC in
 // nanoseconds. RAM: one anonymous mapping of `ram_bytes` (reserved, not committed: pages cost
-// nothing until touched). Exit: the process exit status. A fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE) is reported like a bare-metal trap
-// (src/platform/hosted/fault.cpp). Cost: one mmap at boot.
+// nothing until touched). Exit: the process exit status. A fault (SIGSEGV, SIGBUS, SIGILL,
+// SIGFPE) is reported like a bare-metal trap (src/platform/hosted/fault.cpp). Cost: one mmap
+// at boot.
 
 #include <poll.h>
 #include <sys/mman.h>
