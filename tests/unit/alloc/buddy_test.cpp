@@ -34,6 +34,7 @@ using tessera::alloc::Buddy;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
 using tessera::test::ScriptBlock;
+using tessera::test::ScriptStep;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -707,6 +708,10 @@ using ScriptDebugBuddy = Buddy<{.debug = true, .page_size = 64, .max_order = 6}>
 
 using Script = tessera::test::ScriptArena<kScriptArena, 64>;  // blocks are page-aligned
 
+// What the script asks of alloc::Buddy (tests/unit/alloc/script_arena.hpp).
+constexpr tessera::test::ScriptShape kShape{.allocate_below = 45, .free_below = 80, .big_one_in = 4, .big_max = 1500,
+                                             .small_max = 200, .align_bits = 10, .realloc_max = 700, .realloc_align = 1};
+
 template <class B>
 constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
   Script script(seed);
@@ -729,6 +734,13 @@ constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
     while (block < size || block < align) block *= 2;
     return block;
   };
+  const auto footprint = [&](std::size_t size, std::size_t align) {
+    return tessera::test::ScriptFootprint{block_for(size, align), block_for(size, align)};
+  };
+  // Out of memory is right only when no free block is as large as the block the request needs.
+  const auto out_of_memory_ok = [&](std::size_t size, std::size_t align) {
+    return block_for(size, align) > buddy.stats().largest_free;
+  };
 
   for (int step = 0; step < 200; ++step) {
     // Misuse now and then (each costs a scan of the arena by address comparison).
@@ -742,40 +754,7 @@ constexpr bool buddy_script(std::uint64_t seed, bool misuse_checks) {
       if (buddy.allocate(4097, 1).error() != Error::out_of_memory) return false;
       if (buddy.allocate(1, kSizeMax / 2 + 1).error() != Error::out_of_memory) return false;
     }
-    const auto op = script.next() % 100;
-    if (op < 45 && count < Script::kMaxLive) {
-      const std::size_t size = script.next() % 4 == 0 ? script.next() % 1500 : script.next() % 200;
-      const std::size_t align = std::size_t{1} << (script.next() % 10);
-      auto r = buddy.allocate(size, align);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || block_for(size, align) <= buddy.stats().largest_free) return false;
-        continue;
-      }
-      live[count].fill = static_cast<unsigned char>(script.next() | 1);
-      const std::size_t block = block_for(size, align), offset = script.offset_of(r.value());
-      if (!script.place(live[count], r.value(), offset, size, block, block)) return false;
-      ++count;
-    } else if (op < 80 && count > 0) {
-      const std::size_t i = script.next() % count;
-      if (!script.intact(live[i])) return false;
-      void* p = live[i].p;
-      if (!buddy.deallocate(p).ok()) return false;
-      live[i] = live[--count];
-      if (misuse_checks && buddy.deallocate(p).error() != Error::double_free) return false;
-    } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[script.next() % count];
-      if (!script.intact(b)) return false;
-      const std::size_t size = script.next() % 700;
-      auto r = buddy.reallocate(b.p, size);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
-        continue;
-      }
-      const std::size_t offset = script.offset_of(r.value());
-      if (!script.kept(b, offset, size)) return false;
-      const std::size_t block = block_for(size, 1);
-      if (!script.place(b, r.value(), offset, size, block, block)) return false;
-    }
+    if (script.step(buddy, kShape, misuse_checks, footprint, out_of_memory_ok) == ScriptStep::failed) return false;
     const auto s = buddy.stats();
     if (s.bytes_in_use + s.bytes_free != initial.bytes_free || s.peak_in_use < s.bytes_in_use) return false;
   }

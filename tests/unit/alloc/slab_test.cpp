@@ -34,6 +34,9 @@ using tessera::alloc::Slab;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
 using tessera::test::ScriptBlock;
+using tessera::test::ScriptStep;
+using tessera::test::any_out_of_memory;
+using tessera::test::as_asked;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -645,6 +648,10 @@ using ScriptDebugSlab =
 
 using Script = tessera::test::ScriptArena<kScriptArena, 16>;  // payloads are 16-byte aligned
 
+// What the script asks of alloc::Slab (tests/unit/alloc/script_arena.hpp).
+constexpr tessera::test::ScriptShape kShape{.allocate_below = 50, .free_below = 82, .big_one_in = 5, .big_max = 900,
+                                             .small_max = 130, .align_bits = 9, .realloc_max = 400, .realloc_align = 16};
+
 template <class S>
 constexpr bool slab_script(std::uint64_t seed, bool misuse_checks) {
   Script script(seed);
@@ -670,39 +677,7 @@ constexpr bool slab_script(std::uint64_t seed, bool misuse_checks) {
       if (slab.allocate(kSizeMax - 63, 16).error() != Error::out_of_memory) return false;
       if (slab.allocate(1, kSizeMax / 2 + 1).error() != Error::out_of_memory) return false;
     }
-    const auto op = script.next() % 100;
-    if (op < 50 && count < Script::kMaxLive) {
-      const std::size_t size = script.next() % 5 == 0 ? script.next() % 900 : script.next() % 130;
-      const std::size_t align = std::size_t{1} << (script.next() % 9);
-      auto r = slab.allocate(size, align);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory) return false;
-        continue;
-      }
-      live[count].fill = static_cast<unsigned char>(script.next() | 1);
-      const std::size_t offset = script.offset_of(r.value());
-      if (!script.place(live[count], r.value(), offset, size, align, script.extent_of(size))) return false;
-      ++count;
-    } else if (op < 82 && count > 0) {
-      const std::size_t i = script.next() % count;
-      if (!script.intact(live[i])) return false;
-      void* p = live[i].p;
-      if (!slab.deallocate(p).ok()) return false;
-      live[i] = live[--count];
-      if (misuse_checks && slab.deallocate(p).error() != Error::double_free) return false;
-    } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[script.next() % count];
-      if (!script.intact(b)) return false;
-      const std::size_t size = script.next() % 400;
-      auto r = slab.reallocate(b.p, size);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
-        continue;
-      }
-      const std::size_t offset = script.offset_of(r.value());
-      if (!script.kept(b, offset, size)) return false;
-      if (!script.place(b, r.value(), offset, size, 16, script.extent_of(size))) return false;
-    }
+    if (script.step(slab, kShape, misuse_checks, as_asked, any_out_of_memory) == ScriptStep::failed) return false;
     const auto s = slab.stats();
     if (s.peak_in_use < s.bytes_in_use) return false;
   }

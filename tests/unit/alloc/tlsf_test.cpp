@@ -34,6 +34,9 @@ using tessera::alloc::Tlsf;
 using tessera::api::AllocatorStats;
 using tessera::test::MisuseDetected;
 using tessera::test::ScriptBlock;
+using tessera::test::ScriptStep;
+using tessera::test::any_out_of_memory;
+using tessera::test::as_asked;
 using tessera::test::address;
 using tessera::test::misuse_of;
 
@@ -844,6 +847,10 @@ constexpr std::size_t kScriptArena = 3072;
 
 using Script = tessera::test::ScriptArena<kScriptArena, 16>;  // payloads are 16-byte aligned
 
+// What the script asks of alloc::Tlsf (tests/unit/alloc/script_arena.hpp).
+constexpr tessera::test::ScriptShape kShape{.allocate_below = 45, .free_below = 80, .big_one_in = 4, .big_max = 600,
+                                             .small_max = 90, .align_bits = 8, .realloc_max = 300, .realloc_align = 16};
+
 constexpr bool tlsf_script(std::uint64_t seed, bool debug_checks) {
   Script script(seed);
   std::byte* arena = script.bytes;
@@ -858,39 +865,9 @@ constexpr bool tlsf_script(std::uint64_t seed, bool debug_checks) {
   std::size_t& count = script.count;
 
   for (int step = 0; step < 160; ++step) {
-    const auto op = script.next() % 100;
-    if (op < 45 && count < Script::kMaxLive) {
-      const std::size_t size = script.next() % 4 == 0 ? script.next() % 600 : script.next() % 90;
-      const std::size_t align = std::size_t{1} << (script.next() % 8);
-      auto r = tlsf.allocate(size, align);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory) return false;
-        continue;
-      }
-      live[count].fill = static_cast<unsigned char>(script.next() | 1);
-      const std::size_t offset = script.offset_of(r.value());
-      if (!script.place(live[count], r.value(), offset, size, align, script.extent_of(size))) return false;
-      ++count;
-    } else if (op < 80 && count > 0) {
-      const std::size_t i = script.next() % count;
-      if (!script.intact(live[i])) return false;
-      void* p = live[i].p;
-      if (!tlsf.deallocate(p).ok()) return false;
-      live[i] = live[--count];
-      if (debug_checks && tlsf.deallocate(p).error() != Error::double_free) return false;
-    } else if (op < 92 && count > 0) {
-      ScriptBlock& b = live[script.next() % count];
-      if (!script.intact(b)) return false;
-      const std::size_t size = script.next() % 300;
-      auto r = tlsf.reallocate(b.p, size);
-      if (!r.ok()) {
-        if (r.error() != Error::out_of_memory || !script.intact(b)) return false;
-        continue;
-      }
-      const std::size_t offset = script.offset_of(r.value());
-      if (!script.kept(b, offset, size)) return false;
-      if (!script.place(b, r.value(), offset, size, 16, script.extent_of(size))) return false;
-    } else if (debug_checks) {
+    const ScriptStep outcome = script.step(tlsf, kShape, debug_checks, as_asked, any_out_of_memory);
+    if (outcome == ScriptStep::failed) return false;
+    if (outcome == ScriptStep::other && debug_checks) {  // misuse, in the steps that did nothing else
       if (tlsf.deallocate(&elsewhere).error() != Error::not_owned) return false;
       if (tlsf.deallocate(arena + 1024 + 4).error() != Error::not_owned) return false;  // between regions
       if (count > 0 && tlsf.deallocate(arena + live[0].offset + 1).error() != Error::not_owned) return false;
