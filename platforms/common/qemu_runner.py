@@ -22,23 +22,25 @@ def _parse(argv, default_timeout):
     parser = argparse.ArgumentParser(
         prog=os.path.basename(sys.argv[0]),
         description="Boot a tessera image in QEMU. Extra QEMU arguments: --qemu-arg or $TESSERA_QEMU_ARGS.")
-    parser.add_argument("--timeout", type=float,
-                        default=float(os.environ.get("TESSERA_QEMU_TIMEOUT", default_timeout)),
-                        help="seconds before the guest is stopped (0: never; default %(default)s)")
-    parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
-                        help="pass ARG to QEMU (repeatable)")
-    parser.add_argument("--no-semihosting", action="store_true",
-                        help="boot without semihosting (the guest then powers off through PSCI)")
-    parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first")
+    runner_options = [
+        parser.add_argument("--timeout", type=float,
+                            default=float(os.environ.get("TESSERA_QEMU_TIMEOUT", default_timeout)),
+                            help="seconds before the guest is stopped (0: never; default %(default)s)"),
+        parser.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                            help="pass ARG to QEMU (repeatable)"),
+        parser.add_argument("--no-semihosting", action="store_true",
+                            help="boot without semihosting (the guest then powers off through PSCI)"),
+        parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first"),
+    ]
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
                         help="arguments for the guest (accepted for meson's exe_wrapper; unused)")
     options = parser.parse_args(argv)
     # The guest takes no arguments: one of ours after the image is a mistake, not a guest argument.
-    ours = [a for a in options.guest_args if a.split("=", 1)[0] in
-            ("--timeout", "--qemu-arg", "--no-semihosting", "--print-command")]
-    if ours:
-        parser.error(f"options go before the image (got {' '.join(ours)} after {options.image})")
+    names = {name for action in runner_options for name in action.option_strings}
+    misplaced = [a for a in options.guest_args if a.split("=", 1)[0] in names]
+    if misplaced:
+        parser.error(f"options go before the image (got {' '.join(misplaced)} after {options.image})")
     return options
 
 
