@@ -24,7 +24,9 @@
 // and block sizes multiples of 16, at least 32 (minimum payload 16, room for the free-list links).
 //   +0  prev   the block physically before (an integer, 0 for a region's first block), kept
 //              up to date for every block, so a header can be checked against both neighbours
-//   +8  size   block size including the header | bit 0 this block is free | bit 1 prev is free
+//              | bit 1 that block is free (here, not in the size word: whoever changes a
+//              neighbour's state rewrites this word whole, and need not read it first)
+//   +8  size   block size including the header | bit 0 this block is free
 //   +16 next free, +24 previous free (free blocks only, inside their payload)
 // Links are integers, not pointers: addresses at run time; in constant evaluation (where there
 // are no addresses) offsets from the first region's begin, which also anchors alignment there.
@@ -128,8 +130,8 @@ class TlsfCore {
       if (record < get(other + kRecordEnd) + kHeader && other < end + kHeader) return fail(Error::invalid_argument);
     put(record + kRecordNext, regions_);
     put(record + kRecordEnd, end);
-    put(end + kPrev, first);
-    put(end + kWord, kPrevFreeBit);  // a used block of size 0: the region's end
+    put(end + kPrev, first | kPrevFreeBit);  // the free block (or the top) before it
+    put(end + kWord, 0);                     // a used block of size 0: the region's end
     if (top_ == 0) {  // the region is the top: no header, on no list
       top_ = first;
       top_end_ = end;
@@ -190,14 +192,14 @@ class TlsfCore {
         } else {
           release_tail(block, block + need, have - need, next, next_word);
         }
-        put(block + kWord, need | (word & kPrevFreeBit));
+        put(block + kWord, need);
         in_use_ -= have - need;
       }
       return pointer;
     }
     if (next_is_top && top_end_ - block >= need) {  // grow in place into the top
       const std::size_t now = take_from_top(block, need);
-      put(block + kWord, now | (word & kPrevFreeBit));
+      put(block + kWord, now);
       in_use_ += now - have;
       if (in_use_ > peak_) peak_ = in_use_;
       return pointer;
@@ -213,14 +215,13 @@ class TlsfCore {
           const Ref tail = block + need;
           put(tail + kPrev, block);
           put(tail + kWord, (total - need) | kFreeBit);
-          put(after + kPrev, tail);  // `after` keeps its prev-free bit
+          put(after + kPrev, tail | kPrevFreeBit);
           insert(tail, total - need);
           now = need;
         } else {
           put(after + kPrev, block);
-          put(after + kWord, get(after + kWord) & ~kPrevFreeBit);
         }
-        put(block + kWord, now | (word & kPrevFreeBit));
+        put(block + kWord, now);
         in_use_ += now - have;
         if (in_use_ > peak_) peak_ = in_use_;
         return pointer;
@@ -451,8 +452,8 @@ class TlsfCore {
       prev_bit = kPrevFreeBit;
     }
     const std::size_t size = take_from_top(block, need);
-    put(block + kPrev, prev);
-    put(block + kWord, size | prev_bit);
+    put(block + kPrev, prev | prev_bit);
+    put(block + kWord, size);
     in_use_ += size;
     if (in_use_ > peak_) peak_ = in_use_;
     return block;
@@ -473,30 +474,29 @@ class TlsfCore {
     prefetch_for_write(block + need);
     std::size_t size = get(block + kWord) & kSizeMask;  // free: its prev is used (no two free neighbours)
     prefetch_for_write(block + size);
-    std::uint64_t prev_bit = 0;
     if (align > kAlign) {
       if (const std::size_t gap = gap_for(block, align); gap != 0) {  // the gap stays free
         put(block + kWord, gap | kFreeBit);
         insert(block, gap);
-        put(block + gap + kPrev, block);
+        put(block + gap + kPrev, block | kPrevFreeBit);
         block += gap;
         size -= gap;
-        prev_bit = kPrevFreeBit;
       }
     }
+    // The block's own prev word is right (its prev is used, or the gap). Neither branch reads
+    // the next block's header: its prev word is rewritten whole.
     const Ref next = block + size;
-    if (size - need >= kMinBlock) {  // split: the tail stays free; `next` keeps its prev-free bit
+    if (size - need >= kMinBlock) {  // split: the tail stays free
       const Ref tail = block + need;
       put(tail + kPrev, block);
       put(tail + kWord, (size - need) | kFreeBit);
-      put(next + kPrev, tail);
+      put(next + kPrev, tail | kPrevFreeBit);
       insert(tail, size - need);
       size = need;
     } else {
-      put(next + kPrev, block);  // changed if a gap was cut off
-      put(next + kWord, get(next + kWord) & ~kPrevFreeBit);
+      put(next + kPrev, block);  // `block` now used (and moved, if a gap was cut off)
     }
-    put(block + kWord, size | prev_bit);
+    put(block + kWord, size);
     in_use_ += size;
     if (in_use_ > peak_) peak_ = in_use_;
     return block;
@@ -510,9 +510,10 @@ class TlsfCore {
     const Ref next = block + size;
     const bool next_is_top = next == top_;
     const std::uint64_t next_word = next_is_top ? 0 : get(next + kWord);
-    if (word & kPrevFreeBit) {
+    const std::uint64_t prev_word = get(block + kPrev);
+    if (prev_word & kPrevFreeBit) {
       put(block + kWord, word | kFreeBit);  // the stale header now says "free": a second free is a double free
-      const Ref prev = get(block + kPrev);
+      const Ref prev = prev_word & kSizeMask;
       const std::size_t prev_size = get(prev + kWord) & kSizeMask;
       remove(prev, prev_size);
       block = prev;
@@ -521,7 +522,7 @@ class TlsfCore {
     if (next_is_top) {  // into the top: its header stays, marked free, so a second free is a double free
       put(block + kWord, size | kFreeBit);
       top_ = block;
-      top_prev_ = get(block + kPrev);  // used, or 0 at the region's start
+      top_prev_ = get(block + kPrev) & kSizeMask;  // used (its bit clear), or 0 at the region's start
       return;
     }
     free_span(block, size, next, next_word);
@@ -540,12 +541,10 @@ class TlsfCore {
       const std::size_t next_size = next_word & kSizeMask;
       remove(next, next_size);
       size += next_size;
-      next += next_size;  // its prev-free bit is set already (its prev was free): only the link changes
-    } else {
-      put(next + kWord, next_word | kPrevFreeBit);
+      next += next_size;
     }
     put(block + kWord, size | kFreeBit);
-    put(next + kPrev, block);
+    put(next + kPrev, block | kPrevFreeBit);
     insert(block, size);
   }
 
@@ -606,14 +605,14 @@ class TlsfCore {
     const std::size_t size = word & kSizeMask;
     if (size < kMinBlock || size > end - block) return Misuse::not_block;
     const Ref next = block + size;
-    if ((next == top_ ? top_prev_ : get(next + kPrev)) != block)
+    if ((next == top_ ? top_prev_ : get(next + kPrev) & kSizeMask) != block)
       return (word & kFreeBit) ? Misuse::double_free : Misuse::not_block;
     if (word & kFreeBit) return Misuse::double_free;
     if constexpr (Debug) {
       const std::uint64_t next_word = next == top_ ? 0 : get(next + kWord);  // the top: free, no header
-      if (next_word & kPrevFreeBit) return Misuse::corrupt;
-      if (word & kPrevFreeBit) {
-        const Ref prev = get(block + kPrev);
+      if (next != top_ && (get(next + kPrev) & kPrevFreeBit)) return Misuse::corrupt;
+      if (const std::uint64_t prev_link = get(block + kPrev); prev_link & kPrevFreeBit) {
+        const Ref prev = prev_link & kSizeMask;
         if (prev < first || prev >= block || prev % kAlign != 0) return Misuse::corrupt;
         const std::uint64_t prev_word = get(prev + kWord);
         if ((prev_word & kSizeMask) != block - prev || !(prev_word & kFreeBit) || !links_ok(prev, block - prev))
@@ -621,7 +620,7 @@ class TlsfCore {
       }
       if (next_word & kFreeBit) {
         const std::size_t next_size = next_word & kSizeMask;
-        if (next_size < kMinBlock || next_size > end - next || get(next + next_size + kPrev) != next ||
+        if (next_size < kMinBlock || next_size > end - next || get(next + next_size + kPrev) != (next | kPrevFreeBit) ||
             !links_ok(next, next_size))
           return Misuse::corrupt;
       }
@@ -650,8 +649,8 @@ class TlsfCore {
       const std::uint64_t word = get(block + kWord);
       const std::size_t size = word & kSizeMask;
       const Bin home = size >= kMinBlock ? bin_of(size) : Bin{~0u, ~0u};
-      ok = (word & kFreeBit) && !(word & kPrevFreeBit) && size <= end - block && home.fl == b.fl &&
-           home.sl == b.sl && get(block + size + kPrev) == block && links_ok(block, size);
+      ok = (word & kFreeBit) && !(get(block + kPrev) & kPrevFreeBit) && size <= end - block && home.fl == b.fl &&
+           home.sl == b.sl && get(block + size + kPrev) == (block | kPrevFreeBit) && links_ok(block, size);
     }
     if (!ok) report("allocate", __builtin_is_constant_evaluated() ? nullptr : at(block), Misuse::corrupt);
   }
