@@ -9,7 +9,7 @@
 //   it, pages() returns it (alloc/purpose.hpp), stats() include it.
 //
 // How: each class keeps one free list of its objects, whatever their slab, last freed first:
-//   allocate pops it, deallocate pushes (inline, about 20 and 33 instructions with the checks
+//   allocate pops it, deallocate pushes (inline, about 20 and 39 instructions with the checks
 //   below; neither writes a slab header). Deallocate checks that an object starts at the
 //   pointer with one multiply, one rotate and one compare (index_of). A new slab's objects are
 //   handed out by bump pointer in address order. A freed pointer finds its slab by masking:
@@ -31,9 +31,11 @@
 //   +0 next, +8 previous (the class's slabs), +16 sweep scratch, +24 tag (slab magic ^ frame ^
 //   class); with .debug +32 a bitmap of used objects.
 // A free object: +0 the next free object, +8 its address ^ a magic (the free mark: a second
-//   free of it is a double free; objects never handed out are marked too). Without .debug that
-//   mark is the double-free check (exact unless the object was written after it was freed or
-//   holds that very value); with .debug the bitmap is, and the free list is checked as it is used.
+//   free of it is a double free). Objects never handed out carry no mark: they are the ones in
+//   the class's bump range (only its newest slab has one), which deallocate also checks, so a
+//   new slab costs no store per object. Without .debug the mark and the bump range are the
+//   double-free check (exact unless the object was written after it was freed or holds that
+//   very value); with .debug the bitmap is, and the free list is checked as it is used.
 // Large block header (at its frame, the user pointer 64 bytes or `align` further):
 //   +24 tag (large magic ^ frame), +32 the Backing block, +40 bytes taken, +48 the user pointer.
 //   (The first 24 bytes of a slab or block are left alone: alloc::Buddy keeps its free-list links
@@ -51,7 +53,7 @@
 //   Error::double_free / Error::not_owned, detected before anything is written.
 //
 // Cost: allocate and deallocate of a small object O(1), no loops and no division; a new slab
-//   costs a Backing call and a store per object (marking them free); large blocks cost a Backing
+//   costs a Backing call and a few header words (nothing per object); large blocks cost a Backing
 //   call plus 64 bytes (or the alignment). Per slab: a 32-byte header (plus the bitmap with
 //   .debug) before the first object. State 2,176 bytes (16 classes of 128) plus Backing's; add_region
 //   costs what Backing's does.
@@ -367,8 +369,8 @@ class SlabCore {
     if (index >= k.count) return Misuse::not_object;
     if constexpr (Debug) {  // never handed out, or freed
       if (!(get(frame + kBitmap + (index >> 6) * 8) >> (index & 63) & 1)) return Misuse::double_free;
-    } else if (get(object + kMark) == (kFreeMark ^ object)) {  // objects never handed out are marked too
-      return Misuse::double_free;
+    } else if (get(object + kMark) == (kFreeMark ^ object) || object - k.bump < k.bump_end - k.bump) {
+      return Misuse::double_free;  // freed, or never handed out (the newest slab's objects not bumped yet)
     }
     return Misuse::none;
   }
@@ -463,7 +465,8 @@ class SlabCore {
   }
 
   // Another slab for class c from Backing (sweeping the empty slabs back to it first if it has
-  // no memory left), its objects marked free, to be handed out by bump in address order.
+  // no memory left), its objects to be handed out by bump in address order (they need no mark:
+  // the bump range says they were never handed out).
   template <bool Debug, class Backing>
   [[gnu::noinline]] constexpr bool add_slab(Class& k, unsigned c, Backing& backing) {
     Result<void*> got = backing.allocate(slab_bytes_, slab_bytes_);
@@ -481,7 +484,6 @@ class SlabCore {
       for (Ref word = slab + kBitmap; word < slab + kBitmap + (k.span / k.size + 63) / 64 * 8; word += 8) put(word, 0);
     k.bump = slab + k.first;
     k.bump_end = k.bump + k.span;
-    for (Ref object = k.bump; object != k.bump_end; object += k.size) put(object + kMark, kFreeMark ^ object);
     held_ += k.span;
     return true;
   }
