@@ -199,7 +199,9 @@ class SlabCore {
     Ref object = 0, frame = 0;
     if (!find_frame(pointer, backing, object, frame)) [[unlikely]] return misplaced<Debug>(pointer, "deallocate");
     const std::uint64_t c = get(frame + kTag) ^ kSlabMagic ^ frame;
-    if (c >= count_) [[unlikely]] return free_other<Debug>(frame, object, pointer, backing);
+    // Against the constant, not count_: a tag naming an unused class (only a forged one does)
+    // meets that class's zero count below, and is not an object either.
+    if (c >= kMaxClasses) [[unlikely]] return free_other<Debug>(frame, object, pointer, backing);
     Class& k = classes_[c];
     if (const Misuse m = check_object<Debug>(k, frame, object); m != Misuse::none) [[unlikely]]
       return fail(misuse<Debug>("deallocate", pointer, m));

@@ -496,6 +496,45 @@ TEST_CASE("debug off: double free and foreign pointers are error values and corr
   tessera::test::run_shadow_model(slab, arena.region(), {.seed = 99, .operations = 3000, .max_size = 5000});  // still sound
 }
 
+// A slab's tag is the slab magic ^ the frame ^ the class index; deallocate takes any index below
+// the largest class count as a class and relies on the index check to refuse unused ones.
+TEST_CASE("a slab header whose tag names an unused class is not owned, with or without .debug") {
+  auto forge = [](void* object, std::size_t class_index) {
+    const auto address = reinterpret_cast<std::uintptr_t>(object);
+    auto* tag = reinterpret_cast<std::byte*>(((address - 1) & ~(kSlab - 1)) + 24);
+    std::uint64_t word = 0;
+    std::memcpy(&word, tag, 8);
+    const std::uint64_t forged = word ^ 2 ^ class_index;  // a 64-byte object: class 2 of Slab<>'s eight
+    std::memcpy(tag, &forged, 8);
+    return [tag, word] { std::memcpy(tag, &word, 8); };
+  };
+  Arena arena(256 << 10, 256 << 10);
+  SUBCASE("debug off") {
+    Slab<> slab;
+    REQUIRE(slab.add_region(arena.region()).ok());
+    void* object = slab.allocate(64, 16).value();
+    const auto stats = slab.stats();
+    for (std::size_t unused : {8u, 9u, 15u}) {
+      CAPTURE(unused);
+      auto restore = forge(object, unused);
+      CHECK(slab.deallocate(object).error() == Error::not_owned);
+      restore();
+    }
+    CHECK(slab.stats() == stats);
+    CHECK(slab.deallocate(object).ok());
+    CHECK(slab.stats().bytes_in_use == 0);
+  }
+  SUBCASE("debug on") {
+    Debug slab;
+    REQUIRE(slab.add_region(arena.region()).ok());
+    void* object = slab.allocate(64, 16).value();
+    auto restore = forge(object, 12);
+    CHECK(misuse_of([&] { (void)slab.deallocate(object); }).problem.find("not owned") != std::string::npos);
+    restore();
+    CHECK(slab.deallocate(object).ok());
+  }
+}
+
 TEST_CASE("debug on: misuse is reported with the allocator, the operation, the address and the problem") {
   Arena arena(512 << 10, 512 << 10);
   Debug slab;
