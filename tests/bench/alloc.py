@@ -4,7 +4,7 @@
 Hosted part (tests/bench/alloc/alloc_bench.cpp): every tessera allocator against glibc malloc
 and mimalloc on the same operation scripts, in one process and one run: throughput (best of
 seven rounds, each round running every allocator once in turn), latency per operation (each
-operation's least time over five passes of the same script, which keeps what the allocator does
+operation's least time over nine passes of the same script, which keeps what the allocator does
 and drops the host's interrupts; the first pass alone as latency_ns_one_pass), add_region time
 for 64 MiB and 1 GiB. Every allocator's memory is on 2 MiB pages where the host allows, as
 tessera's heap is on its targets ("huge_pages_kib" says how much was). "cold_access_ns" is the
@@ -202,7 +202,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
 
     progress("hosted: glibc malloc, mimalloc, Tlsf, Buddy, Slab on four workloads"
-             + ("" if options.quick else " (about 20 s)"))
+             + ("" if options.quick else " (about 30 s)"))
     hosted = run_hosted(options.hosted, options.quick)
     if options.check:
         problems = check(hosted)
