@@ -497,7 +497,8 @@ TEST_CASE("debug off: double free and foreign pointers are error values and corr
 }
 
 // A slab's tag is the slab magic ^ the frame ^ the class index; deallocate takes any index below
-// the largest class count as a class and relies on the index check to refuse unused ones.
+// 16 (the most classes a Slab can have) as a class and relies on the object-index check, against
+// an unused class's zero object count, to refuse the unused ones.
 TEST_CASE("a slab header whose tag names an unused class is not owned, with or without .debug") {
   auto forge = [](void* object, std::size_t class_index) {
     const auto address = reinterpret_cast<std::uintptr_t>(object);
