@@ -512,7 +512,7 @@ class TlsfCore {
     const std::uint64_t prev_word = get(block + kPrev);
     if (prev_word & kPrevFreeBit) {
       put(block + kWord, word | kFreeBit);  // the stale header now says "free": a second free is a double free
-      const Ref prev = prev_word & kSizeMask;
+      const Ref prev = prev_word & ~kPrevFreeBit;
       const std::size_t prev_size = get(prev + kWord) & kSizeMask;
       remove(prev, prev_size);
       block = prev;
@@ -521,7 +521,7 @@ class TlsfCore {
     if (next_is_top) {  // into the top: its header stays, marked free, so a second free is a double free
       put(block + kWord, size | kFreeBit);
       top_ = block;
-      top_prev_ = get(block + kPrev) & kSizeMask;  // used (its bit clear), or 0 at the region's start
+      top_prev_ = get(block + kPrev);  // used, so its free bit is clear; or 0 at the region's start
       return;
     }
     free_span(block, size, next, next_word);
@@ -604,14 +604,14 @@ class TlsfCore {
     const std::size_t size = word & kSizeMask;
     if (size < kMinBlock || size > end - block) return Misuse::not_block;
     const Ref next = block + size;
-    if ((next == top_ ? top_prev_ : get(next + kPrev) & kSizeMask) != block)
+    if ((next == top_ ? top_prev_ : get(next + kPrev) & ~kPrevFreeBit) != block)
       return (word & kFreeBit) ? Misuse::double_free : Misuse::not_block;
     if (word & kFreeBit) return Misuse::double_free;
     if constexpr (Debug) {
       const std::uint64_t next_word = next == top_ ? 0 : get(next + kWord);  // the top: free, no header
       if (next != top_ && (get(next + kPrev) & kPrevFreeBit)) return Misuse::corrupt;
       if (const std::uint64_t prev_link = get(block + kPrev); prev_link & kPrevFreeBit) {
-        const Ref prev = prev_link & kSizeMask;
+        const Ref prev = prev_link & ~kPrevFreeBit;
         if (prev < first || prev >= block || prev % kAlign != 0) return Misuse::corrupt;
         const std::uint64_t prev_word = get(prev + kWord);
         if ((prev_word & kSizeMask) != block - prev || !(prev_word & kFreeBit) || !links_ok(prev, block - prev))
