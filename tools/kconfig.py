@@ -42,6 +42,10 @@ except ImportError:
              "(python3-kconfiglib; ./tessera setup installs it), not " + sys.executable)
 
 
+# Bool options that meson.build turns into compiler and linker flags (`kconfig.py meson`).
+BUILD_FLAG_OPTIONS = ("CXX_EXCEPTIONS", "UBSAN_TRAP", "STACK_PROTECTOR")
+
+
 class ConfigError(Exception):
     """A configuration that Kconfig rejects; the message has one line per problem."""
 
@@ -291,6 +295,9 @@ def cmd_meson(args):
                    if s.name.startswith("PRINTF_") and s.choice is not None and s.str_value == "y"), "")
     print("platforms=" + ",".join(selected_platforms(kconf)))
     print("printf=" + printf)
+    # Options that change compiler and linker flags (meson.build): true or false.
+    for name in BUILD_FLAG_OPTIONS:
+        print(f"{name.lower()}=" + ("true" if name in kconf.syms and kconf.syms[name].str_value == "y" else "false"))
     for filename in kconf.kconfig_filenames:
         print("kconfig_file=" + os.path.join(ROOT, filename))
 

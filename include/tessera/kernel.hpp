@@ -19,7 +19,8 @@
 // the free RAM → C++ global constructors → scheduler → network device → block device →
 // allocator hand-over (alloc::Staged) → the application, run by the scheduler → the platform
 // exits with the application's status. On bare metal, malloc/free and new/delete call the
-// kernel's allocator directly (detail/libc_heap.hpp).
+// kernel's allocator directly (detail/libc_heap.hpp), and std::chrono's clocks read the
+// platform's (detail/cxx_clock.hpp).
 
 #include <cstddef>
 
@@ -29,6 +30,7 @@
 #include "tessera/api/platform.hpp"
 #include "tessera/api/scheduler.hpp"
 #include "tessera/alloc/purpose.hpp"
+#include "tessera/detail/cxx_clock.hpp"
 #include "tessera/detail/libc_heap.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
@@ -183,4 +185,5 @@ class Kernel {
   }                                                                                                       \
   extern "C" int tessera_console_read() { return KernelType::console_read(); }                            \
   extern "C" [[noreturn]] void tessera_exit(int status) { KernelType::exit(status); }                     \
-  TESSERA_DETAIL_LIBC_HEAP(KernelType)
+  TESSERA_DETAIL_LIBC_HEAP(KernelType)                                                                    \
+  TESSERA_DETAIL_CXX_CLOCK(KernelType)

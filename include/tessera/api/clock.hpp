@@ -20,3 +20,15 @@ std::uint64_t now_ns() {
 }
 
 }  // namespace tessera::api
+
+namespace tessera::api {
+
+// A real-time clock: seconds since 1970-01-01 UTC. Optional: a platform that has one names
+// it `wall_clock`, and std::chrono::system_clock follows it; without one, system_clock
+// counts from boot (docs/cxx-runtime.md).
+template <class C>
+concept WallClock = requires {
+  { C::seconds_since_epoch() } -> std::same_as<std::uint64_t>;
+};
+
+}  // namespace tessera::api

@@ -7,7 +7,10 @@
 //
 // malloc returns 16-byte aligned blocks (alignof(max_align_t)); realloc needs an allocator
 // that models api::ReallocatingAllocator (otherwise it fails with ENOMEM and keeps the block);
-// operator new panics when memory runs out (there are no exceptions to throw).
+// operator new follows the standard when memory runs out: it calls the new-handler
+// (std::set_new_handler) and tries again; without one it raises std::bad_alloc, which stops
+// the image with a message and exit_status_out_of_memory when exceptions are off
+// (src/libc/fatal.cpp). The nothrow forms return null.
 
 #include <errno.h>
 
@@ -15,6 +18,9 @@
 #include <new>
 
 #include "tessera/api/allocator.hpp"
+
+// src/libc/fatal.cpp: calls the new-handler (then returns) or raises std::bad_alloc.
+extern "C" void tessera_cxx_out_of_memory(std::size_t size, std::size_t alignment);
 
 namespace tessera::detail {
 
@@ -71,10 +77,12 @@ struct LibcHeap {
     return 0;
   }
 
-  static void* new_or_panic(std::size_t size, std::size_t align) {
-    auto block = take(size, align);
-    if (!block) K::panic("operator new", block.error());
-    return block.value();
+  static void* new_or_stop(std::size_t size, std::size_t align) {
+    for (;;) {
+      auto block = take(size, align);
+      if (block.ok()) return block.value();
+      tessera_cxx_out_of_memory(size, align < kMallocAlign ? kMallocAlign : align);
+    }
   }
 };
 
@@ -99,19 +107,25 @@ struct LibcHeap {
   extern "C" int posix_memalign(void** out, std::size_t align, std::size_t size) noexcept {                          \
     return ::tessera::detail::LibcHeap<K>::posix_aligned(out, align, size);                                          \
   }                                                                                                                  \
-  void* operator new(std::size_t size) { return ::tessera::detail::LibcHeap<K>::new_or_panic(size, 16); }            \
-  void* operator new[](std::size_t size) { return ::tessera::detail::LibcHeap<K>::new_or_panic(size, 16); }          \
+  void* operator new(std::size_t size) { return ::tessera::detail::LibcHeap<K>::new_or_stop(size, 16); }            \
+  void* operator new[](std::size_t size) { return ::tessera::detail::LibcHeap<K>::new_or_stop(size, 16); }          \
   void* operator new(std::size_t size, std::align_val_t a) {                                                         \
-    return ::tessera::detail::LibcHeap<K>::new_or_panic(size, static_cast<std::size_t>(a));                          \
+    return ::tessera::detail::LibcHeap<K>::new_or_stop(size, static_cast<std::size_t>(a));                          \
   }                                                                                                                  \
   void* operator new[](std::size_t size, std::align_val_t a) {                                                       \
-    return ::tessera::detail::LibcHeap<K>::new_or_panic(size, static_cast<std::size_t>(a));                          \
+    return ::tessera::detail::LibcHeap<K>::new_or_stop(size, static_cast<std::size_t>(a));                          \
   }                                                                                                                  \
   void* operator new(std::size_t size, const std::nothrow_t&) noexcept {                                             \
     return ::tessera::detail::LibcHeap<K>::allocate(size, 16);                                                       \
   }                                                                                                                  \
   void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {                                           \
     return ::tessera::detail::LibcHeap<K>::allocate(size, 16);                                                       \
+  }                                                                                                                  \
+  void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {                         \
+    return ::tessera::detail::LibcHeap<K>::allocate(size, static_cast<std::size_t>(a));                              \
+  }                                                                                                                  \
+  void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {                       \
+    return ::tessera::detail::LibcHeap<K>::allocate(size, static_cast<std::size_t>(a));                              \
   }                                                                                                                  \
   void operator delete(void* p) noexcept { ::tessera::detail::LibcHeap<K>::release(p); }                             \
   void operator delete[](void* p) noexcept { ::tessera::detail::LibcHeap<K>::release(p); }                           \
@@ -121,6 +135,14 @@ struct LibcHeap {
   void operator delete[](void* p, std::align_val_t) noexcept { ::tessera::detail::LibcHeap<K>::release(p); }        \
   void operator delete(void* p, std::size_t, std::align_val_t) noexcept { ::tessera::detail::LibcHeap<K>::release(p); } \
   void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {                                          \
+    ::tessera::detail::LibcHeap<K>::release(p);                                                                      \
+  }                                                                                                                  \
+  void operator delete(void* p, const std::nothrow_t&) noexcept { ::tessera::detail::LibcHeap<K>::release(p); }     \
+  void operator delete[](void* p, const std::nothrow_t&) noexcept { ::tessera::detail::LibcHeap<K>::release(p); }   \
+  void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {                                  \
+    ::tessera::detail::LibcHeap<K>::release(p);                                                                      \
+  }                                                                                                                  \
+  void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {                                \
     ::tessera::detail::LibcHeap<K>::release(p);                                                                      \
   }
 #endif

@@ -2,7 +2,7 @@
 // platform::QemuVirtAarch64 — QEMU's `virt` machine with a Cortex-A53
 // (qemu-system-aarch64 -M virt -cpu cortex-a53). The default platform.
 //
-// Console: the first PL011; clock: the generic timer; RAM: from 0x40000000, its size read once
+// Console: the first PL011; clock: the generic timer; wall clock: the PL031 RTC; RAM: from 0x40000000, its size read once
 // from the device tree QEMU places at the start of RAM; exit: semihosting SYS_EXIT (status
 // reaches the host) or PSCI SYSTEM_OFF. Start-up, vectors and linker script live in
 // src/arch/aarch64/ and platforms/qemu-virt-aarch64/.
@@ -15,6 +15,7 @@
 #include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
 #include "tessera/drivers/pl011.hpp"
+#include "tessera/drivers/pl031.hpp"
 #include "tessera/lib/fdt.hpp"
 #include "tessera/lib/format.hpp"
 #include "tessera/exit_status.hpp"
@@ -33,6 +34,8 @@ struct QemuVirt {
   static constexpr QemuVirtOptions options = Options;
   // QEMU hw/arm/virt.c base_memmap[VIRT_UART]: the first PL011.
   static constexpr std::uintptr_t uart0_base = 0x0900'0000;
+  // QEMU hw/arm/virt.c base_memmap[VIRT_RTC]: a PL031 real-time clock.
+  static constexpr std::uintptr_t rtc_base = 0x0901'0000;
   // QEMU hw/arm/virt.c base_memmap[VIRT_MEM]: RAM starts at 1 GiB; for an ELF image linked
   // above it, QEMU (hw/arm/boot.c) loads the device tree at this address.
   static constexpr std::uintptr_t ram_base = 0x4000'0000;
@@ -48,6 +51,7 @@ struct QemuVirt {
 
   using console = drivers::Pl011<{.base = uart0_base}>;
   using clock = arch::aarch64::GenericTimer;
+  using wall_clock = drivers::Pl031<{.base = rtc_base}>;  // std::chrono::system_clock
 
   static void early_init() {
     using arch::aarch64::PageTables;

@@ -1,21 +1,17 @@
 // The aarch64 trap handler: every exception the kernel does not expect ends here and is
 // reported on the console (cause, syndrome, addresses, registers, frame-pointer backtrace);
-// then the machine exits with tessera::exit_status_fault. Never hangs, never returns, except
+// then the machine exits with tessera::exit_status_fault (exit_status_trap for
+// a trap instruction: a UBSan check or __builtin_trap). Never hangs, never returns, except
 // for the one expected trap: the semihosting probe on a host without semihosting.
 
 #include <cstddef>
 #include <cstdint>
 
+#include "../../libc/report.hpp"
 #include "tessera/arch/aarch64/power.hpp"
-#include "tessera/kernel.hpp"
-#include "tessera/lib/format.hpp"
+#include "tessera/exit_status.hpp"
 
-extern "C" {
-void tessera_console_write(const char* text, unsigned long length);  // TESSERA_MAIN
-[[noreturn]] void tessera_exit(int status);                          // TESSERA_MAIN
-extern const char tessera_semihost_hlt[];                            // start.S
-extern const char __tessera_image_start[], __tessera_stack_top[];    // linker script
-}
+extern "C" const char tessera_semihost_hlt[];  // start.S
 
 namespace {
 
@@ -27,6 +23,10 @@ static_assert(sizeof(TrapFrame) == 36 * 8, "must match FRAME_SIZE in vectors.S")
 
 // ESR_EL1.EC values, Arm ARM DDI 0487 §D17.2.37 (ESR_EL1).
 constexpr unsigned EC_UNKNOWN = 0x00;
+constexpr unsigned EC_BRK = 0x3c;  // BRK instruction in AArch64 state
+// The BRK immediate GCC emits for __builtin_trap, and so for UBSan checks built with
+// -fsanitize-undefined-trap-on-error (GCC aarch64.md, "trap" pattern: brk #1000).
+constexpr unsigned kBuiltinTrapImmediate = 1000;
 
 const char* exception_class_name(unsigned ec) {
   switch (ec) {
@@ -55,41 +55,8 @@ const char* const kind_names[4] = {"synchronous exception", "IRQ", "FIQ", "SErro
 const char* const origin_names[4] = {"current EL with SP_EL0", "current EL with SP_ELx", "lower EL (AArch64)",
                                      "lower EL (AArch32)"};
 
-void print(const char* text) { tessera_console_write(text, tessera::lib::length(text)); }
-
-void print_hex(const char* label, std::uint64_t value, int digits = 16) {
-  char text[16];
-  print(label);
-  print("0x");
-  tessera_console_write(text, tessera::lib::format_hex(text, value, digits));
-}
-
-void print_decimal(std::int64_t value) {
-  char text[24];
-  tessera_console_write(text, tessera::lib::format_decimal(text, value));
-}
-
-bool on_stack(std::uint64_t fp) {
-  return fp % 16 == 0 && fp >= reinterpret_cast<std::uint64_t>(__tessera_image_start) &&
-         fp + 16 <= reinterpret_cast<std::uint64_t>(__tessera_stack_top);
-}
-
-void print_backtrace(const TrapFrame& frame) {
-  print("  backtrace (addresses; aarch64-linux-gnu-addr2line -e IMAGE resolves them):\n");
-  print_hex("    #0 ", frame.elr);
-  print("\n");
-  std::uint64_t fp = frame.x[29];
-  for (int depth = 1; depth < 16 && on_stack(fp); ++depth) {
-    const auto* record = reinterpret_cast<const std::uint64_t*>(fp);  // AAPCS64 frame record: {fp, lr}
-    if (record[1] == 0) break;
-    print("    #");
-    print_decimal(depth);
-    print_hex(" ", record[1] - 4);  // the call, not the return address
-    print("\n");
-    if (record[0] <= fp) break;  // frames grow towards higher addresses; anything else is garbage
-    fp = record[0];
-  }
-}
+using tessera::report::hex;
+using tessera::report::text;
 
 int depth = 0;
 
@@ -103,36 +70,41 @@ extern "C" void tessera_trap(TrapFrame* frame, std::uint64_t vector) {
     return;
   }
   if (++depth > 1) {  // faulted while reporting a fault: stop without touching anything else
-    print("\n*** tessera: fault inside the fault handler; powering off\n");
+    text("\n*** tessera: fault inside the fault handler; powering off\n");
     tessera::arch::aarch64::psci_system_off();
   }
 
-  print("\n*** tessera: fault: ");
-  print(kind_names[vector % 4]);
-  print(" from ");
-  print(origin_names[vector / 4 % 4]);
-  print("\n  cause: ");
-  print(exception_class_name(ec));
-  print_hex(" (EC ", ec, 2);
-  print(")\n");
-  print_hex("  ESR ", frame->esr);
-  print_hex("  ELR ", frame->elr);
-  print_hex("  FAR ", frame->far);
-  print_hex("  SPSR ", frame->spsr);
-  print("\n");
+  text("\n*** tessera: fault: ");
+  text(kind_names[vector % 4]);
+  text(" from ");
+  text(origin_names[vector / 4 % 4]);
+  text("\n  cause: ");
+  text(exception_class_name(ec));
+  hex(" (EC ", ec, 2);
+  text(")\n");
+  hex("  ESR ", frame->esr);
+  hex("  ELR ", frame->elr);
+  hex("  FAR ", frame->far);
+  hex("  SPSR ", frame->spsr);
+  text("\n");
   for (int i = 0; i < 31; ++i) {
     char label[8] = "  x";
     label[3] = static_cast<char>(i < 10 ? '0' + i : '0' + i / 10);
     label[4] = static_cast<char>(i < 10 ? ' ' : '0' + i % 10);
     label[5] = ' ';
-    print_hex(label, frame->x[i]);
-    if (i % 4 == 3) print("\n");
+    hex(label, frame->x[i]);
+    if (i % 4 == 3) text("\n");
   }
-  print_hex("  sp  ", frame->sp);
-  print("\n");
-  print_backtrace(*frame);
-  print("*** tessera: stopping with exit status ");
-  print_decimal(tessera::exit_status_fault);
-  print("\n");
-  tessera_exit(tessera::exit_status_fault);
+  hex("  sp  ", frame->sp);
+  text("\n");
+  const bool trap_instruction = ec == EC_BRK && (frame->esr & 0xffff) == kBuiltinTrapImmediate;
+  if (trap_instruction)
+    text("  a trap instruction (brk #1000): an undefined-behaviour check (CONFIG_UBSAN_TRAP) failed at ELR, or the\n"
+         "  code reached __builtin_trap(); aarch64-linux-gnu-addr2line -e IMAGE ELR names the line\n");
+  tessera::report::backtrace(frame->elr, frame->x[29]);
+  const int status = trap_instruction ? tessera::exit_status_trap : tessera::exit_status_fault;
+  text("*** tessera: stopping with exit status ");
+  tessera::report::decimal(status);
+  text("\n");
+  tessera_exit(status);
 }
