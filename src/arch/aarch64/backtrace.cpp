@@ -41,7 +41,6 @@ void backtrace(std::uint64_t pc, std::uint64_t fp) {
 }
 
 void stop(int status, std::uint64_t frame) {
-  text("\n");
   backtrace(0, frame);
   text("*** tessera: stopping with exit status ");
   decimal(status);
