@@ -5,7 +5,8 @@
 // (out of memory: exit_status_out_of_memory). Defining them here keeps functexcept.o, and
 // everything it pulls in, out of every image. Also here, for the same reason (each would pull
 // an object of libstdc++'s that needs the unwinder): std::terminate and its handler
-// (libsupc++'s eh_terminate.o) and std::make_shared's type tag check (shared_ptr.o).
+// (libsupc++'s eh_terminate.o), std::make_shared's type tag check and std::bad_weak_ptr's
+// out-of-line members (shared_ptr.o).
 
 #include <cstdarg>
 #include <cstddef>
@@ -119,5 +120,10 @@ void terminate() noexcept {
 // by code compiled with RTTI; every image here is compiled without, so the tag's address is
 // the tag.
 bool _Sp_make_shared_tag::_S_eq(const type_info& tag) noexcept { return &tag == &_S_ti(); }
+
+// A shared_ptr made from an expired weak_ptr raises bad_weak_ptr (bits/c++config.h in
+// cxx-shim reports it by its what()). Defining its virtual functions here puts its vtable here.
+bad_weak_ptr::~bad_weak_ptr() noexcept = default;
+const char* bad_weak_ptr::what() const noexcept { return "bad_weak_ptr"; }
 
 }  // namespace std

@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <any>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -105,6 +108,24 @@ int fatal_main() {
     case 12: {
       std::function<int()> empty;
       std::printf("called %d\n", empty());
+      break;
+    }
+    case 13: {
+      std::weak_ptr<int> watcher;
+      {
+        auto owner = std::make_shared<int>(ten);
+        watcher = owner;
+      }
+      std::shared_ptr<int> revived(watcher);  // expired
+      std::printf("revived %d\n", *revived);
+      break;
+    }
+    case 14:
+      std::printf("parsed %d\n", std::stoi(ten == 10 ? "ten" : "10"));
+      break;
+    case 15: {  // libstdc++'s <any> calls __builtin_abort() itself: reported as abort()
+      std::any anything = ten;
+      std::printf("as double %f\n", std::any_cast<double>(anything));
       break;
     }
   }

@@ -1,10 +1,12 @@
-// Runs inside QEMU: the C++ standard headers that wrap C headers (<cstdlib>, <cmath>, and
-// <algorithm>, which includes both) compile against picolibc and work. libstdc++'s wrappers
+// Runs inside QEMU: the C++ standard headers that wrap C headers (<cstdlib>, <cmath>, <cstdio>,
+// <cstring>, <cassert>, and <algorithm>, which includes some) compile against picolibc and work. libstdc++'s wrappers
 // #include_next the C header; meson.build orders the header directories so that this finds
 // picolibc's, not the cross compiler's glibc headers (src/libc/cxx-shim fills the rest).
 
 #include <algorithm>
 #include <array>
+#include <cassert>
+#include <cstdio>
 #include <cinttypes>
 #include <cmath>
 #include <cstdlib>
@@ -51,6 +53,12 @@ int run() {
     CHECK(heap[0] == 1 && heap[1] == 1 && heap[2] == 3 && heap[3] == 4);
     std::free(heap);
   }
+  char line[48];
+  const int written = std::snprintf(line, sizeof line, "%s=%d %05u %x|%-4s|", "answer", 42, 7u, 0xbeefu, "ab");
+  CHECK(written == 26 && std::strcmp(line, "answer=42 00007 beef|ab  |") == 0);
+  volatile std::size_t eight = 8;  // volatile: the truncation is the point, not a compile-time warning
+  CHECK(std::snprintf(line, eight, "%s", "truncated text") == 14 && std::strcmp(line, "truncat") == 0);
+  assert(written == 26);  // a passing assert does nothing (integration/cxx-runtime/fatal-assert: a failing one)
   CHECK(App::alloc().stats().bytes_in_use == 0);
   std::printf("%d failed\n", tessera::test::failures);
   return tessera::test::failures;
