@@ -1,7 +1,8 @@
 """Boot a tessera image in QEMU with a timeout; shared by the platforms' run-qemu scripts.
 
-The guest's console is copied to stdout; QEMU's exit status (the guest's, through
-semihosting SYS_EXIT) becomes ours. A guest that runs past the timeout is stopped: we print
+The guest's console is copied to stdout, with the frame lines of a fault or fatal-error report
+symbolised (function, file, line: symbolize.py, unless --no-symbolize); QEMU's exit status
+(the guest's, through semihosting SYS_EXIT) becomes ours. A guest that runs past the timeout is stopped: we print
 the last console lines and exit 124, like timeout(1). Standard library only.
 """
 
@@ -14,6 +15,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import symbolize
 
 TIMEOUT_STATUS = 124
 
@@ -31,6 +34,8 @@ def _parse(argv, default_timeout):
         parser.add_argument("--no-semihosting", action="store_true",
                             help="boot without semihosting (the guest then powers off through PSCI)"),
         parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first"),
+        parser.add_argument("--no-symbolize", action="store_true",
+                            help="print backtraces as the guest does (addresses only), without addr2line"),
     ]
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
@@ -56,7 +61,21 @@ def _stop(process):
         process.wait()
 
 
-def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64"):
+def _symbolised(symbolizer, text):
+    """What of `text` to show now: its complete lines (frame lines symbolised) and the start
+    of the next one, unless that may still become a frame line (_held_back keeps it)."""
+    *lines, rest = text.split(b"\n")
+    shown = b"".join(symbolizer.line(line.rstrip(b"\r")) + (b"\r\n" if line.endswith(b"\r") else b"\n")
+                     for line in lines)
+    return shown + (b"" if symbolize.could_be_frame(rest.rstrip(b"\r")) else rest)
+
+
+def _held_back(text):
+    rest = text.split(b"\n")[-1]
+    return rest if symbolize.could_be_frame(rest.rstrip(b"\r")) else b""
+
+
+def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line"):
     options = _parse(sys.argv[1:] if argv is None else argv, default_timeout)
     if shutil.which(qemu) is None:
         sys.stderr.write(f"run-qemu: {qemu} not found; run ./tessera setup\n")
@@ -77,6 +96,8 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
     raw_out = sys.stdout.isatty()
     last_lines = collections.deque(maxlen=20)
     partial = b""
+    held = b""  # the start of a line that may become a backtrace frame: shown once complete
+    symbolizer = None if options.no_symbolize else symbolize.Symbolizer(options.image, addr2line)
     process = subprocess.Popen(command, stdin=None if interactive else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, bufsize=0)
     deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
@@ -98,7 +119,11 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
                 break
             if not raw_out:
                 chunk = chunk.replace(b"\r", b"")  # the console sends "\r\n"
-            out.write(chunk)
+            if symbolizer is None:
+                out.write(chunk)
+            else:
+                out.write(_symbolised(symbolizer, held + chunk))
+                held = _held_back(held + chunk)
             out.flush()
             partial += chunk
             *lines, partial = partial.split(b"\n")
@@ -113,6 +138,9 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64")
     finally:
         if timed_out:
             _stop(process)
+        if held:
+            out.write(held)
+            out.flush()
     if timed_out:
         if partial:
             last_lines.append(partial)

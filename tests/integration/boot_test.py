@@ -8,12 +8,18 @@ on what it printed and on its exit status. Used by tests/integration/meson.build
 --after-image puts A after IMAGE on the runner's command line (to test how it treats that).
 
 Every --expect must match (re.MULTILINE) somewhere in stdout+stderr, in the given order;
-no --reject may match. The whole output is printed on failure.
+no --reject may match. The whole output is printed on failure. Backtrace frame lines are
+symbolised (function, file, line) as `./tessera run` shows them: by the runner, or here for a
+hosted image run directly.
 """
 import argparse
+import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "platforms", "common"))
+import symbolize  # noqa: E402  (the runners symbolise backtraces; a hosted image is run here directly)
 
 
 def main():
@@ -40,7 +46,10 @@ def main():
     except subprocess.TimeoutExpired:
         print(f"FAIL: {' '.join(command)} did not finish")
         return 1
-    output = (result.stdout + result.stderr).decode("utf-8", "replace").replace("\r", "")
+    raw = result.stdout + result.stderr
+    if not options.runner:
+        raw = symbolize.symbolise_output(raw, options.image, "addr2line")
+    output = raw.decode("utf-8", "replace").replace("\r", "")
 
     problems = []
     if result.returncode != options.status:

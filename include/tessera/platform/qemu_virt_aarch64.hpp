@@ -41,9 +41,13 @@ struct QemuVirt {
   static constexpr std::uintptr_t ram_base = 0x4000'0000;
   // Used if the device tree is missing or malformed: the smallest RAM the runner gives (-m 64M).
   static constexpr std::uint64_t fallback_ram_bytes = 64u << 20;
-  // Everything below RAM is MMIO (flash, GIC, UART, RTC, virtio-mmio); the image's two 2 MiB
+  // QEMU hw/arm/virt.c base_memmap[VIRT_FLASH]: two 64 MiB flash banks at 0, which tessera does
+  // not use. Left unmapped, so that a null pointer dereference faults instead of reading flash.
+  static constexpr std::uintptr_t flash_end = 0x0800'0000;
+  // Everything from there to RAM is MMIO (GIC, UART, RTC, virtio-mmio); the image's two 2 MiB
   // blocks are fixed by platforms/qemu-virt-aarch64/link.ld (TESSERA_RO_BLOCK, TESSERA_RW_BLOCK).
-  static constexpr arch::aarch64::MemoryLayout layout{.device_end = ram_base,
+  static constexpr arch::aarch64::MemoryLayout layout{.device_begin = flash_end,
+                                                      .device_end = ram_base,
                                                       .ram_base = ram_base,
                                                       .ro_block = 0x4020'0000,
                                                       .rw_block = 0x4040'0000,

@@ -15,6 +15,9 @@ extern "C" const char tessera_semihost_hlt[];  // start.S
 
 namespace {
 
+using tessera::report::hex;
+using tessera::report::text;
+
 struct TrapFrame {
   std::uint64_t x[31];
   std::uint64_t sp, elr, spsr, esr, far;
@@ -51,12 +54,39 @@ const char* exception_class_name(unsigned ec) {
   }
 }
 
+// For an instruction or data abort: what the fault status code in ESR_EL1.ISS[5:0] (IFSC/DFSC)
+// says, DDI 0487 §D17.2.37, "ISS encoding for an exception from a Data Abort".
+const char* abort_status_name(std::uint64_t esr) {
+  const unsigned status = static_cast<unsigned>(esr) & 0x3f;
+  switch (status >> 2) {
+    case 0b0001: return "translation fault (the address is not mapped)";
+    case 0b0010: return "access flag fault";
+    case 0b0011: return "permission fault (a write to read-only memory, or code run from data)";
+    default: break;
+  }
+  if (status == 0b100001) return "alignment fault";
+  if (status == 0b010000) return "synchronous external abort (nothing answered at that address)";
+  return "other fault status (see the Arm ARM, ESR_EL1.ISS)";
+}
+
+void print_abort_details(unsigned ec, std::uint64_t esr, std::uint64_t far) {
+  const bool data = ec == 0x24 || ec == 0x25;
+  if (!data && ec != 0x20 && ec != 0x21) return;
+  text("  fault: ");
+  text(abort_status_name(esr));
+  if (data) text((esr >> 6 & 1) != 0 ? ", on a write" : ", on a read");  // ISS.WnR
+  if ((esr & 0x3c) == 0x04) {  // a translation fault: the level the walk stopped at
+    text(", level ");
+    tessera::report::decimal(static_cast<std::int64_t>(esr & 3));
+  }
+  text("\n");
+  if (far < 0x10000)
+    text("  the address is near 0: most likely a null pointer dereference (a member of an object at nullptr)\n");
+}
+
 const char* const kind_names[4] = {"synchronous exception", "IRQ", "FIQ", "SError"};
 const char* const origin_names[4] = {"current EL with SP_EL0", "current EL with SP_ELx", "lower EL (AArch64)",
                                      "lower EL (AArch32)"};
-
-using tessera::report::hex;
-using tessera::report::text;
 
 int depth = 0;
 
@@ -87,6 +117,7 @@ extern "C" void tessera_trap(TrapFrame* frame, std::uint64_t vector) {
   hex("  FAR ", frame->far);
   hex("  SPSR ", frame->spsr);
   text("\n");
+  print_abort_details(ec, frame->esr, frame->far);
   for (int i = 0; i < 31; ++i) {
     char label[8] = "  x";
     label[3] = static_cast<char>(i < 10 ? '0' + i : '0' + i / 10);

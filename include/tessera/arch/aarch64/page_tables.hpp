@@ -1,17 +1,20 @@
 #pragma once
-// aarch64 translation tables: identity mapping, 4 KiB granule, 39-bit addresses (the walk
-// starts at level 1), so the image's permissions hold: code read-only and executable,
-// everything writable never executable, devices uncached, RAM write-back cached.
+// aarch64 translation tables: identity mapping, 4 KiB granule, the walk starting at level 1,
+// so the image's permissions hold: code read-only and executable, everything writable never
+// executable, devices uncached, RAM write-back cached, and the lowest addresses (below the
+// first device) not mapped at all, so that a null pointer dereference faults.
 //
 // Two strategies, chosen by a platform option (platform::QemuVirt<{.page_tables = …}>):
-//  - CompileTimePageTables: the tables are constexpr data in the image (8 KiB), at an address
-//    fixed by the linker script; boot only points TTBR0 at them. 2 MiB granularity: the
-//    read-only block holds the tables, .text and .rodata (all executable); RAM is mapped up to
-//    a fixed limit whatever the machine has. Cost: ~20 instructions at boot.
+//  - CompileTimePageTables: the tables are constexpr data in the image (8 KiB of level-2 tables
+//    for devices and the first GiB of RAM, at an address fixed by the linker script, and a
+//    64-byte level-1 table: 32-bit addresses, T0SZ=32); boot only points TTBR0 at them. 2 MiB
+//    granularity: the read-only block holds the tables, .text and .rodata (all executable);
+//    RAM is mapped up to a fixed limit (at most 4 GiB) whatever the machine has. Cost: ~20
+//    instructions at boot.
 //  - BootTimePageTables: built at boot from the RAM size the platform read from the device
 //    tree. 4 KiB granularity in the image: .text executable, .rodata not, an unmapped guard
-//    page below the boot stack; RAM mapped exactly. Cost: 16 KiB of (never zeroed) memory and
-//    a few thousand instructions at boot.
+//    page below the boot stack; RAM mapped exactly (39-bit addresses, T0SZ=25). Cost: 20 KiB of
+//    memory outside the image and a few thousand instructions at boot.
 // Descriptor formats: Arm ARM (DDI 0487) §D8.3 "Translation table descriptor formats".
 
 #include <cstddef>
@@ -58,6 +61,9 @@ inline constexpr std::uint64_t kMair = 0x00 | std::uint64_t{0xff} << 8;
 // walks (EPD1), 40-bit physical addresses (IPS=010, the Cortex-A53's size).
 inline constexpr std::uint64_t kTcr = 25 | 0b01u << 8 | 0b01u << 10 | 0b11u << 12 | 0b00u << 14 | 1u << 23 |
                                       std::uint64_t{0b010} << 32;
+// The same with T0SZ=32: 32-bit VA, still walked from level 1, whose table then has 4 entries
+// (DDI 0487 §D8.2.6, "Translation table walk starting level": 4 KiB granule, T0SZ 25–33).
+inline constexpr std::uint64_t kTcr32BitVa = (kTcr & ~std::uint64_t{0x3f}) | 32;
 
 struct alignas(4096) Table {
   Entry entries[kEntries];
@@ -67,7 +73,8 @@ struct alignas(4096) Table {
 
 // Where things are, for one platform (all identity-mapped physical addresses).
 struct MemoryLayout {
-  std::uint64_t device_end;      // [0, device_end): MMIO, mapped as device memory (1 GiB blocks)
+  std::uint64_t device_begin;    // [0, device_begin): not mapped, so a null pointer faults (2 MiB-aligned)
+  std::uint64_t device_end;      // [device_begin, device_end): MMIO, device memory (2 MiB blocks; within the first GiB)
   std::uint64_t ram_base;        // a 1 GiB-aligned start of RAM
   std::uint64_t ro_block;        // 2 MiB block holding page tables, .text, .rodata (link.ld)
   std::uint64_t rw_block;        // 2 MiB block where .data, .bss and the boot stack start (link.ld)
@@ -82,37 +89,53 @@ struct CompileTimePageTables {
                 "CompileTimePageTables: ram_base must be 1 GiB-aligned, ro_block and rw_block 2 MiB-aligned");
   static_assert(L.ro_block >= L.ram_base && L.ro_block < L.ram_base + pt::kBlock1G && L.rw_block > L.ro_block,
                 "CompileTimePageTables: the image blocks must lie in the first GiB of RAM, read-only first");
+  static_assert(L.device_begin % pt::kBlock2M == 0 && L.device_begin < L.device_end && L.device_end <= pt::kBlock1G &&
+                    L.ram_base >= pt::kBlock1G && L.static_ram_end <= 4 * pt::kBlock1G,
+                "CompileTimePageTables: devices must lie in the first GiB (device_begin 2 MiB-aligned), RAM after "
+                "it and below 4 GiB (32-bit addresses)");
 
   struct Tables {
-    pt::Table level1, level2;  // level 2 maps the first GiB of RAM in 2 MiB blocks
+    pt::Table devices;  // the first GiB: nothing below device_begin, then devices, 2 MiB blocks
+    pt::Table ram;      // the first GiB of RAM, 2 MiB blocks
+  };
+  struct alignas(64) Root {  // level 1 with T0SZ=32: one entry per GiB of the 4 GiB address space
+    pt::Entry entries[4];
   };
 
   // The tables sit at the start of the read-only block (link.ld's .page_tables comes first),
-  // so the level-1 entry can hold the level-2 table's address as a constant.
+  // so the level-1 entries can hold the level-2 tables' addresses as constants.
   static constexpr std::uint64_t address = L.ro_block;
 
   static constexpr Tables make() {
     Tables t{};
-    for (std::uint64_t a = 0; a < L.device_end; a += pt::kBlock1G) t.level1.entries[a / pt::kBlock1G] = a | pt::kDevice | pt::kBlock;
-    t.level1.entries[L.ram_base / pt::kBlock1G] = (address + sizeof(pt::Table)) | pt::kTable;
-    for (std::uint64_t a = L.ram_base + pt::kBlock1G; a < L.static_ram_end; a += pt::kBlock1G)
-      t.level1.entries[a / pt::kBlock1G] = a | pt::kData | pt::kBlock;
+    for (std::uint64_t a = L.device_begin; a < L.device_end; a += pt::kBlock2M)
+      t.devices.entries[a / pt::kBlock2M] = a | pt::kDevice | pt::kBlock;
     for (std::size_t i = 0; i < pt::kEntries; ++i) {
       const std::uint64_t a = L.ram_base + i * pt::kBlock2M;
       const bool code = a >= L.ro_block && a < L.rw_block;
-      t.level2.entries[i] = a | (code ? pt::kCode : pt::kData) | pt::kBlock;
+      t.ram.entries[i] = a | (code ? pt::kCode : pt::kData) | pt::kBlock;
     }
     return t;
   }
 
-  // link.ld places this first in the read-only block by its name (g++ ignores section
-  // attributes on members of class templates).
+  static constexpr Root make_root() {
+    Root r{};
+    r.entries[0] = address | pt::kTable;
+    r.entries[L.ram_base / pt::kBlock1G] = (address + sizeof(pt::Table)) | pt::kTable;
+    for (std::uint64_t a = L.ram_base + pt::kBlock1G; a < L.static_ram_end; a += pt::kBlock1G)
+      r.entries[a / pt::kBlock1G] = a | pt::kData | pt::kBlock;
+    return r;
+  }
+
+  // link.ld places `tables` first in the read-only block by its name (g++ ignores section
+  // attributes on members of class templates); `root` is ordinary read-only data.
   static constexpr Tables tables = make();
+  static constexpr Root root = make_root();
 
   // Returns false (MMU left off) if the linker did not put the tables where make() assumed.
   static bool enable() {
     if (reinterpret_cast<std::uint64_t>(&tables) != address) return false;
-    tessera_mmu_enable(address, pt::kMair, pt::kTcr);
+    tessera_mmu_enable(reinterpret_cast<std::uint64_t>(&root), pt::kMair, pt::kTcr32BitVa);
     return true;
   }
 
@@ -125,7 +148,7 @@ struct CompileTimePageTables {
 
 namespace detail {
 struct BootTables {
-  pt::Table level1, level2, code_pages, data_pages;  // level 3 for the two image blocks
+  pt::Table level1, devices, level2, code_pages, data_pages;  // level 3 for the two image blocks
 };
 inline BootTables boot_tables [[gnu::section(".tessera.boot_page_tables")]];
 
@@ -173,8 +196,12 @@ struct BootTimePageTables {
     const std::uint64_t rw_block_end = L.rw_block + kBlock2M < mapped ? L.rw_block + kBlock2M : mapped;
 
     detail::zero(t);
-    // Level 1: devices, the first GiB of RAM through level 2, further RAM in 1 GiB blocks.
-    map(t.level1.entries, 0, kBlock1G, 0, L.device_end, kDevice | kBlock);
+    // Level 1: devices and the first GiB of RAM through level 2, further RAM in 1 GiB blocks.
+    static_assert(L.device_begin % kBlock2M == 0 && L.device_begin < L.device_end && L.device_end <= kBlock1G &&
+                      L.ram_base >= kBlock1G,
+                  "BootTimePageTables: devices must lie in the first GiB (device_begin 2 MiB-aligned), RAM after it");
+    t.level1.entries[0] = reinterpret_cast<std::uint64_t>(&t.devices) | kTable;
+    map(t.devices.entries, 0, kBlock2M, L.device_begin, L.device_end, kDevice | kBlock);  // nothing below device_begin
     map(t.level1.entries, 0, kBlock1G, first_gib_end, mapped, kData | kBlock);
     t.level1.entries[L.ram_base / kBlock1G] = reinterpret_cast<std::uint64_t>(&t.level2) | kTable;
     // Level 2: RAM in 2 MiB blocks, the image's two blocks through level 3.
