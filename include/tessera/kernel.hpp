@@ -32,6 +32,8 @@
 #include "tessera/alloc/purpose.hpp"
 #include "tessera/detail/cxx_clock.hpp"
 #include "tessera/detail/libc_heap.hpp"
+#include "tessera/detail/placeholder_kernel.hpp"
+#include "tessera/detail/slot_checks.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
 
@@ -70,21 +72,13 @@ class Kernel {
   using block_type = bound_t<Block, Kernel>;
   using platform = bound_t<Platform, Kernel>;
 
-  static_assert(api::Allocator<allocator_type>,
-                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 1st argument (Alloc) does not model "
-                "tessera::api::Allocator; pass an allocator component such as tessera::alloc::Region<>");
-  static_assert(api::Scheduler<scheduler_type>,
-                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 2nd argument (Sched) does not model "
-                "tessera::api::Scheduler; pass a scheduler component such as tessera::sched::None");
-  static_assert(api::NetDevice<net_type>,
-                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 3rd argument (Net) does not model "
-                "tessera::api::NetDevice; pass a network component such as tessera::net::None");
-  static_assert(api::BlockDevice<block_type>,
-                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 4th argument (Block) does not model "
-                "tessera::api::BlockDevice; pass a block component such as tessera::block::None");
-  static_assert(api::Platform<platform>,
-                "tessera::Kernel<Alloc, Sched, Net, Block, Platform>: the 5th argument (Platform) does not model "
-                "tessera::api::Platform; pass a platform such as tessera::platform::QemuVirtAarch64");
+  // One sentence per wrong argument (detail/slot_checks.hpp), at most one error each.
+  static_assert(api::Allocator<allocator_type>, TESSERA_DETAIL_SLOT_ALLOC);
+  static_assert(api::Scheduler<scheduler_type>, TESSERA_DETAIL_SLOT_SCHED);
+  static_assert(api::NetDevice<net_type>, TESSERA_DETAIL_SLOT_NET);
+  static_assert(api::BlockDevice<block_type>, TESSERA_DETAIL_SLOT_BLOCK);
+  static_assert(!detail::is_foreign_platform<platform>, TESSERA_DETAIL_SLOT_FOREIGN_PLATFORM);
+  static_assert(detail::is_foreign_platform<platform> || api::Platform<platform>, TESSERA_DETAIL_SLOT_PLATFORM);
 
   // True when every slot models its concept. Everything below is compiled only then, so a
   // wrong argument gives exactly one diagnostic (the static_assert above).
@@ -178,12 +172,16 @@ class Kernel {
 // application's source file. `tessera_main` is the application's entry as the platform sees
 // it (benchmarks count boot instructions up to it).
 #define TESSERA_MAIN(KernelType, entry)                                                                   \
+  struct tessera_main_kernel_holder {                                                                     \
+    using type = KernelType; /* the one place that names it: an error here is the only one */            \
+  };                                                                                                      \
+  using tessera_main_kernel = ::tessera::detail::KernelOf<tessera_main_kernel_holder>::type;              \
   extern "C" [[gnu::noinline]] int tessera_main() { return (entry)(); }                                   \
-  extern "C" [[noreturn]] void tessera_boot() { KernelType::template boot<&tessera_main>(); }             \
+  extern "C" [[noreturn]] void tessera_boot() { tessera_main_kernel::template boot<&tessera_main>(); }    \
   extern "C" void tessera_console_write(const char* text, unsigned long length) {                         \
-    KernelType::console_write(text, length);                                                              \
+    tessera_main_kernel::console_write(text, length);                                                     \
   }                                                                                                       \
-  extern "C" int tessera_console_read() { return KernelType::console_read(); }                            \
-  extern "C" [[noreturn]] void tessera_exit(int status) { KernelType::exit(status); }                     \
-  TESSERA_DETAIL_LIBC_HEAP(KernelType)                                                                    \
-  TESSERA_DETAIL_CXX_CLOCK(KernelType)
+  extern "C" int tessera_console_read() { return tessera_main_kernel::console_read(); }                   \
+  extern "C" [[noreturn]] void tessera_exit(int status) { tessera_main_kernel::exit(status); }            \
+  TESSERA_DETAIL_LIBC_HEAP(tessera_main_kernel)                                                           \
+  TESSERA_DETAIL_CXX_CLOCK(tessera_main_kernel)

@@ -8,6 +8,8 @@ CASE.cpp states what must happen in `// expect:` comment lines:
   // expect: <sentence>        compiling must fail, stderr must contain every such sentence,
                                and exactly one line of stderr may contain "error:" (one
                                readable diagnostic, not a cascade)
+  // errors: N                 instead of one: exactly N lines with "error:" (for mistakes
+                               where the compiler itself reports more than one)
 The compiler runs with -fsyntax-only, in the C locale, without colour.
 Standard library only; exit status 0 on success, 1 on a failed check, 2 on bad usage.
 """
@@ -17,6 +19,7 @@ import subprocess
 import sys
 
 EXPECT = "// expect:"
+ERRORS = "// errors:"
 
 
 def read_expectations(case):
@@ -35,6 +38,9 @@ def main(argv):
         print(f"{case}: no '{EXPECT}' line; say what the case expects", file=sys.stderr)
         return 2
     must_compile = expectations == ["compiles"]
+    with open(case, encoding="utf-8") as f:
+        counts = [int(line.strip()[len(ERRORS):]) for line in f if line.strip().startswith(ERRORS)]
+    expected_errors = counts[0] if counts else 1
 
     command = command + ["-fsyntax-only", "-fdiagnostics-color=never", case]
     env = dict(os.environ, LC_ALL="C", LANG="C")
@@ -58,8 +64,8 @@ def main(argv):
         for sentence in expectations:
             if sentence not in result.stderr:
                 problems.append(f"expected the diagnostic to contain: {sentence}")
-        if len(error_lines) != 1:
-            problems.append(f"expected exactly 1 line containing 'error:', got {len(error_lines)}")
+        if len(error_lines) != expected_errors:
+            problems.append(f"expected exactly {expected_errors} line(s) containing 'error:', got {len(error_lines)}")
 
     if problems:
         print(f"command: {' '.join(command)}")

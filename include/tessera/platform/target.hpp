@@ -1,7 +1,8 @@
 #pragma once
 // tessera::platform::Target — the platform this build is for, chosen by the build
 // (platforms/<name>/ sets TESSERA_PLATFORM_<NAME>). Portable applications (examples/hello)
-// use it; a platform-specific application names its platform type directly.
+// use it; a platform-specific application names its platform type directly. The other
+// platforms' names are placeholders that Kernel<…> rejects with one sentence (foreign.hpp).
 
 #if defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64)
 #include "tessera/platform/qemu_virt_aarch64.hpp"
@@ -13,6 +14,8 @@ using Target = QemuVirtAarch64;
 namespace tessera::platform {
 using Target = Hosted;
 }
-#else
+#endif
+#include "tessera/platform/foreign.hpp"
+#if !defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64) && !defined(TESSERA_PLATFORM_HOSTED)
 #error "tessera: no platform selected; build through Meson with a platform's cross file (platforms/<name>/cross.ini), or define TESSERA_PLATFORM_HOSTED for a Linux process"
 #endif
