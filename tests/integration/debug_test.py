@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""./tessera debug's machinery (platforms/common/debugger.py) on examples/crash: gdb stops at a
+breakpoint in the image, with symbols and source lines; a backtrace, a global and (bare metal)
+a device register read through QEMU's gdb stub give the values the program has there.
+
+  debug_test.py [--runner R] IMAGE
+
+Bounded: gdb runs in batch mode with a timeout, and QEMU is stopped when gdb exits.
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "platforms", "common"))
+import debugger  # noqa: E402
+
+# PL011 UARTFR on qemu-virt (drivers/pl011.hpp): TXFE (bit 7) set, the transmit FIFO empty
+# while the guest is stopped; BUSY (bit 3) clear.
+UARTFR = 0x0900_0018
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runner", default=None)
+    parser.add_argument("image")
+    options = parser.parse_args()
+    commands = ["backtrace", "print sensors[1]", "finish"]
+    if options.runner:
+        commands.append(f"x/wx {UARTFR:#x}")
+    commands.append("kill")
+    with tempfile.TemporaryFile() as output:
+        status = debugger.debug(options.image, runner=options.runner, breakpoint="sensor_reading",
+                                commands=commands, batch=True, timeout=90, output=output)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    expectations = [
+        r'Breakpoint 1, sensor_reading \(name=.*"temperature"\) at \S*examples/crash/main\.cpp:\d+',
+        r"#1 .*crash_main \(\) at \S*examples/crash/main\.cpp:44",
+        r'\$1 = \{name = 0x[0-9a-f]+ "humidity", reading = 40\}',
+        r"Value returned is \$2 = 21",
+    ]
+    if options.runner:
+        expectations.append(r"0x9000018:\s+0x000000[89a-f][0-7]")
+    problems = [] if status == 0 else [f"gdb exited with status {status}"]
+    position = 0
+    for pattern in expectations:
+        match = re.compile(pattern, re.MULTILINE).search(text, position)
+        if match is None:
+            problems.append(f"no match (after the previous one) for: {pattern}")
+        else:
+            position = match.end()
+    print(text)
+    for problem in problems:
+        print("FAIL: " + problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
