@@ -26,6 +26,8 @@ using QemuVirtAarch64 = Foreign<&detail::qemu_virt_aarch64_build>;
 #elif defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64)
 #define TESSERA_BUILD_PLATFORM "qemu-virt-aarch64"
 using Hosted = Foreign<&detail::hosted_build>;
+#else
+#define TESSERA_BUILD_PLATFORM "(no platform: see tessera/platform/target.hpp)"
 #endif
 
 }  // namespace tessera::platform
