@@ -5,7 +5,7 @@
 //
 //   *** tessera: fault: synchronous exception from current EL with SP_ELx
 //     cause: data abort (bad load or store address) (EC 0x25)
-//     fault: translation fault (the address is not mapped), on a read, level 2
+//     fault: translation fault (the address is not mapped), on a read
 //     the address is near 0: most likely a null pointer dereference …
 //     backtrace …
 //       #0 0x… sensor_reading(char const*) at examples/crash/main.cpp:39

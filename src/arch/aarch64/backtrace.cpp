@@ -31,8 +31,9 @@ void backtrace(std::uint64_t pc, std::uint64_t fp) {
   for (; depth < 16 && on_stack(fp); ++depth) {
     const auto* record = reinterpret_cast<const std::uint64_t*>(fp);
     if (record[1] == 0) break;  // start.S ends the chain with a zero return address
-    text("    #");
-    decimal(depth);
+    const char number[] = {' ', ' ', ' ', ' ', '#', depth < 10 ? '\0' : '1', static_cast<char>('0' + depth % 10), '\0'};
+    text(number, 5);  // "    #", then the depth (below 16: no general decimal formatter needed)
+    text(number + (depth < 10 ? 6 : 5));
     hex(" ", record[1] - 4);  // the call, not the return address
     text("\n");
     if (record[0] <= fp) break;  // frames grow towards higher addresses; anything else is garbage

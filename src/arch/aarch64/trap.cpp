@@ -70,19 +70,25 @@ const char* abort_status_name(std::uint64_t esr) {
 }
 
 void print_abort_details(unsigned ec, std::uint64_t esr, std::uint64_t far) {
-  const bool data = ec == 0x24 || ec == 0x25;
-  if (!data && ec != 0x20 && ec != 0x21) return;
+  if ((ec & ~0x5u) != 0x20) return;  // 0x20, 0x21: instruction abort; 0x24, 0x25: data abort
   text("  fault: ");
   text(abort_status_name(esr));
-  if (data) text((esr >> 6 & 1) != 0 ? ", on a write" : ", on a read");  // ISS.WnR
-  if ((esr & 0x3c) == 0x04) {  // a translation fault: the level the walk stopped at
-    text(", level ");
-    tessera::report::decimal(static_cast<std::int64_t>(esr & 3));
-  }
-  text("\n");
+  text((ec & 0x4) == 0 ? "\n" : (esr >> 6 & 1) != 0 ? ", on a write\n" : ", on a read\n");  // ISS.WnR
   if (far < 0x10000)
     text("  the address is near 0: most likely a null pointer dereference (a member of an object at nullptr)\n");
 }
+
+// "70": an exit status in decimal, made at compile time (the trap handler prints one of two).
+struct StatusText {
+  char digits[4] = {};
+  constexpr explicit StatusText(int status) {
+    digits[0] = static_cast<char>('0' + status / 10 % 10);
+    digits[1] = static_cast<char>('0' + status % 10);
+    digits[2] = '\n';
+  }
+};
+constexpr StatusText kFaultStatus{tessera::exit_status_fault}, kTrapStatus{tessera::exit_status_trap};
+static_assert(tessera::exit_status_fault / 100 == 0 && tessera::exit_status_trap / 100 == 0, "two digits");
 
 const char* const kind_names[4] = {"synchronous exception", "IRQ", "FIQ", "SError"};
 const char* const origin_names[4] = {"current EL with SP_EL0", "current EL with SP_ELx", "lower EL (AArch64)",
@@ -135,7 +141,6 @@ extern "C" void tessera_trap(TrapFrame* frame, std::uint64_t vector) {
   tessera::report::backtrace(frame->elr, frame->x[29]);
   const int status = trap_instruction ? tessera::exit_status_trap : tessera::exit_status_fault;
   text("*** tessera: stopping with exit status ");
-  tessera::report::decimal(status);
-  text("\n");
+  text(trap_instruction ? kTrapStatus.digits : kFaultStatus.digits);
   tessera_exit(status);
 }
