@@ -2,6 +2,9 @@
  * wrapping at 2^32 as lwIP expects. Read from the platform's monotonic clock directly: the
  * aarch64 generic timer (virtual count, CNTVCT_EL0, at CNTFRQ_EL0 Hz; Arm DDI 0487 D11) or,
  * hosted, CLOCK_MONOTONIC. Not a template: lwIP calls it by name. */
+#if defined(TESSERA_PLATFORM_HOSTED)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
+#endif
 #include <stdint.h>
 
 #if !defined(TESSERA_PLATFORM_HOSTED) && defined(__aarch64__)

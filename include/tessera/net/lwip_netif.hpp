@@ -33,8 +33,17 @@ extern "C" {
 namespace tessera::net {
 
 struct LwipNetifCounters {
-  std::uint64_t rx_frames = 0, tx_frames = 0, rx_dropped_no_pbuf = 0, tx_dropped = 0, tx_copies = 0;
+  std::uint64_t rx_frames = 0, tx_frames = 0, rx_dropped_no_pbuf = 0, rx_dropped_short = 0, tx_dropped = 0,
+                tx_copies = 0;
 };
+
+// Frames shorter than 42 bytes (Ethernet header + an ARP packet, or + IPv4 and UDP/ICMP
+// headers) never reach lwIP: lwIP 2.1.3 reads headers before checking that the pbuf holds them
+// — ip4_input reads the total-length field first (ip4.c), etharp_input the whole ARP header
+// (etharp.c) — up to 5 bytes past such a frame (found by tests/unit/net/lwip_netif_test.cpp
+// under ASan). Within a driver buffer that read stays in memory the buffer owns, but its bytes
+// are stale. No frame lwIP could answer is that short (Ethernet's own minimum is 60).
+inline constexpr std::uint32_t kLwipMinimumFrame = 42;
 
 template <api::NetDevice Device, std::size_t RxPbufs = 64>
 class LwipNetif {
@@ -83,6 +92,11 @@ class LwipNetif {
   };
 
   void deliver(api::PacketBuffer* b) {
+    if (b->length < kLwipMinimumFrame) {
+      ++counters_.rx_dropped_short;
+      device_->free_buffer(b);
+      return;
+    }
     RxPbuf* slot = free_;
     if (slot == nullptr || b->length > 0xffff) {
       ++counters_.rx_dropped_no_pbuf;
