@@ -19,7 +19,12 @@
 #include <cstddef>
 
 #include "tessera_config.h"
+#include "tessera/net/loopback.hpp"
+#include "tessera/net/virtio_net.hpp"
 #include "tessera/tessera.hpp"
+#if defined(CONFIG_NET_UDP_TUNNEL) && defined(TESSERA_PLATFORM_HOSTED)
+#include "tessera/net/udp_tunnel.hpp"  // POSIX sockets: hosted only
+#endif
 
 namespace tessera::configured {
 
@@ -188,11 +193,58 @@ inline constexpr int net_choices = 0
 #if defined(CONFIG_NET_NONE)
                                    + 1
 #endif
+#if defined(CONFIG_NET_VIRTIO)
+                                   + 1
+#endif
+#if defined(CONFIG_NET_LOOPBACK)
+                                   + 1
+#endif
+#if defined(CONFIG_NET_UDP_TUNNEL)
+                                   + 1
+#endif
     ;
 static_assert(net_choices == 1,
-              "tessera_config.h: exactly one network device must be selected (the NET choice: CONFIG_NET_NONE); "
-              "regenerate the header from a configuration Kconfig accepts");
+              "tessera_config.h: exactly one network device must be selected (the NET choice: CONFIG_NET_NONE, "
+              "CONFIG_NET_VIRTIO, CONFIG_NET_LOOPBACK or CONFIG_NET_UDP_TUNNEL); regenerate the header from a "
+              "configuration Kconfig accepts");
+#if defined(CONFIG_NET_VIRTIO)
+#if !defined(CONFIG_NET_VIRTIO_QUEUE_SIZE) || !defined(CONFIG_NET_VIRTIO_BUFFERS)
+static_assert(false, "tessera_config.h: CONFIG_NET_VIRTIO is set but CONFIG_NET_VIRTIO_QUEUE_SIZE or "
+                     "CONFIG_NET_VIRTIO_BUFFERS is missing");
 using net_type = tessera::net::None;
+#else
+// Kconfig checks the range; a power of two it cannot express.
+inline constexpr bool virtio_queue_size_ok =
+    CONFIG_NET_VIRTIO_QUEUE_SIZE > 0 && (CONFIG_NET_VIRTIO_QUEUE_SIZE & (CONFIG_NET_VIRTIO_QUEUE_SIZE - 1)) == 0;
+static_assert(virtio_queue_size_ok,
+              "CONFIG_NET_VIRTIO_QUEUE_SIZE must be a power of two (virtio 1.2 §2.7); change it with "
+              "./tessera menuconfig");
+// A bad size is reported once, above, not again by VirtioNet's own check.
+using net_type = tessera::net::VirtioNet<{.queue_size = virtio_queue_size_ok ? CONFIG_NET_VIRTIO_QUEUE_SIZE : 256u,
+                                          .buffers = CONFIG_NET_VIRTIO_BUFFERS}>;
+#endif
+#elif defined(CONFIG_NET_LOOPBACK)
+#if !defined(CONFIG_NET_LOOPBACK_BUFFERS)
+static_assert(false, "tessera_config.h: CONFIG_NET_LOOPBACK is set but CONFIG_NET_LOOPBACK_BUFFERS is missing");
+using net_type = tessera::net::None;
+#else
+using net_type = tessera::net::Loopback<{.buffers = CONFIG_NET_LOOPBACK_BUFFERS}>;
+#endif
+#elif defined(CONFIG_NET_UDP_TUNNEL)
+#if !defined(TESSERA_PLATFORM_HOSTED)
+static_assert(false, "tessera_config.h: CONFIG_NET_UDP_TUNNEL is for the hosted platform only (it uses POSIX "
+                     "sockets); select net::VirtioNet (CONFIG_NET_VIRTIO) for a bare-metal build");
+using net_type = tessera::net::None;
+#elif !defined(CONFIG_NET_UDP_TUNNEL_LOCAL_PORT) || !defined(CONFIG_NET_UDP_TUNNEL_REMOTE_PORT)
+static_assert(false, "tessera_config.h: CONFIG_NET_UDP_TUNNEL is set but its ports are missing");
+using net_type = tessera::net::None;
+#else
+using net_type = tessera::net::UdpTunnel<{.local_port = CONFIG_NET_UDP_TUNNEL_LOCAL_PORT,
+                                          .remote_port = CONFIG_NET_UDP_TUNNEL_REMOTE_PORT}>;
+#endif
+#else
+using net_type = tessera::net::None;
+#endif
 
 // ------------------------------------------------------------------------------ block
 inline constexpr int block_choices = 0

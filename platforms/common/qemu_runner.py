@@ -36,6 +36,9 @@ def _parse(argv, default_timeout):
         parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first"),
         parser.add_argument("--no-symbolize", action="store_true",
                             help="print backtraces as the guest does (addresses only), without addr2line"),
+        parser.add_argument("--net-user", action="append", default=None, metavar="HOSTFWD",
+                            help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
+                                 "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
     ]
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
@@ -47,6 +50,17 @@ def _parse(argv, default_timeout):
     if misplaced:
         parser.error(f"options go before the image (got {' '.join(misplaced)} after {options.image})")
     return options
+
+
+def _network(forwards):
+    """QEMU arguments for a virtio-net card on user networking (no privileges needed). The
+    modern virtio-mmio transport (version 2) is what tessera's driver speaks; QEMU 7.2 offers
+    the legacy one unless told otherwise."""
+    if not forwards:
+        return []
+    rules = "".join(f",hostfwd={rule}" for rule in forwards if rule != "none")
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
 
 
 def _stop(process):
@@ -87,8 +101,8 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     semihosting = [] if options.no_semihosting else ["-semihosting"]
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
-    command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *extra, *options.qemu_arg,
-               "-kernel", options.image]
+    command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
+               *extra, *options.qemu_arg, "-kernel", options.image]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 

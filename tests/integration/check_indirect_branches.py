@@ -2,7 +2,7 @@
 """Fail if an image contains an indirect branch (blr/br and their pointer-authenticated forms)
 outside the allow-list: calls across tessera's APIs must be direct (DESIGN.md, "Checks").
 
-  check_indirect_branches.py --objdump aarch64-linux-gnu-objdump --allowlist FILE IMAGE
+  check_indirect_branches.py --objdump aarch64-linux-gnu-objdump --allowlist FILE [--allowlist FILE2 …] IMAGE
 
 The allow-list names functions (fnmatch patterns), one per line, each with a reason after '#'.
 """
@@ -29,11 +29,11 @@ def load_allowlist(path):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--objdump", required=True)
-    parser.add_argument("--allowlist", required=True)
+    parser.add_argument("--allowlist", required=True, action="append", help="repeatable: the union is allowed")
     parser.add_argument("image")
     options = parser.parse_args()
 
-    allowed = load_allowlist(options.allowlist)
+    allowed = [pattern for path in options.allowlist for pattern in load_allowlist(path)]
     disassembly = subprocess.run([options.objdump, "-d", "--no-show-raw-insn", options.image],
                                  capture_output=True, text=True, check=True).stdout
     function = "?"
@@ -50,7 +50,7 @@ def main():
         return 1
     print(f"{found} indirect branches in {options.image}, {found - len(offending)} of them allowed")
     if offending:
-        print("FAIL: indirect branches outside the allow-list (" + options.allowlist + "):")
+        print("FAIL: indirect branches outside the allow-list (" + ", ".join(options.allowlist) + "):")
         print("\n".join(offending))
         return 1
     return 0

@@ -16,6 +16,7 @@
 #include "tessera/arch/aarch64/power.hpp"
 #include "tessera/drivers/pl011.hpp"
 #include "tessera/drivers/pl031.hpp"
+#include "tessera/drivers/virtio/mmio.hpp"
 #include "tessera/lib/fdt.hpp"
 #include "tessera/lib/format.hpp"
 #include "tessera/exit_status.hpp"
@@ -52,6 +53,12 @@ struct QemuVirt {
                                                       .ro_block = 0x4020'0000,
                                                       .rw_block = 0x4040'0000,
                                                       .static_ram_end = 0x1'0000'0000};
+
+  // QEMU hw/arm/virt.c: base_memmap[VIRT_MMIO] = {0x0a000000, 0x200} (one register window
+  // per transport), NUM_VIRTIO_TRANSPORTS = 32, a15irqmap[VIRT_MMIO] = 16 (SPI 16 + slot, GIC
+  // interrupt ID 32 + 16 + slot). QEMU gives the first -device the highest slot.
+  static constexpr drivers::virtio::MmioSlots virtio_mmio{.base = 0x0a00'0000, .stride = 0x200, .count = 32,
+                                                          .first_irq = 32 + 16};
 
   using console = drivers::Pl011<{.base = uart0_base}>;
   using clock = arch::aarch64::GenericTimer;

@@ -199,8 +199,9 @@ def cmd_tree(options, scratch):
     for name in sorted(os.listdir(os.path.join(source, "configs"))):
         parts = name[:-len("_defconfig")].split("_") if name.endswith("_defconfig") else []
         named = parts[0].split("+") if len(parts) == 2 else []
-        example = parts[1].split("-")[0] if len(parts) == 2 else ""
-        good_name = len(parts) == 2 and example in example_dirs(source) and all(p in platforms for p in named)
+        # the example, then an optional -variant; example names may contain '-' themselves (udp-echo-raw)
+        example = next((e for e in example_dirs(source) if len(parts) == 2 and (parts[1] == e or parts[1].startswith(e + "-"))), "")
+        good_name = len(parts) == 2 and example != "" and all(p in platforms for p in named)
         check(good_name, f"configs/{name} is named <platform>[+<platform>…]_<example>[-<variant>]_defconfig")
         if good_name:
             result = tool(options, "platforms", os.path.join(source, "configs", name))

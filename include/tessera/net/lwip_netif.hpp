@@ -1,0 +1,167 @@
+#pragma once
+// net::LwipNetif<Device> — lwIP's network interface over any NetDevice (lwIP 2.1.3 raw API,
+// NO_SYS=1: the application's loop calls poll(); subprojects/lwip.wrap, lwip_dep in Meson).
+//
+// Receive without a copy: each frame rx_burst hands over is given to lwIP as a custom pbuf
+// (PBUF_REF over the driver's buffer); when lwIP frees the pbuf, the buffer goes back to the
+// driver's pool. Transmit copies once: lwIP builds a frame as a chain of its own pbufs, which is
+// gathered into one driver buffer (copies_per_tx_frame counts it).
+//
+// Options (template arguments): Device — the bound net component (App::net_type);
+//          RxPbufs — frames lwIP may hold at once (default 64): beyond that, frames are dropped
+//          and counted.
+// Cost: RxPbufs × ~40 bytes, a netif (~100 bytes); per frame one custom pbuf set-up on receive,
+// one buffer allocation and copy on transmit. lwIP calls link_output and the pbuf free function
+// through pointers: those are lwIP's own callbacks.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "tessera/api/net_device.hpp"
+#include "tessera/result.hpp"
+
+extern "C" {
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+}
+
+namespace tessera::net {
+
+struct LwipNetifCounters {
+  std::uint64_t rx_frames = 0, tx_frames = 0, rx_dropped_no_pbuf = 0, rx_dropped_short = 0, tx_dropped = 0,
+                tx_copies = 0;
+};
+
+// Frames shorter than 42 bytes (Ethernet header + an ARP packet, or + IPv4 and UDP/ICMP
+// headers) never reach lwIP: lwIP 2.1.3 reads headers before checking that the pbuf holds them
+// — ip4_input reads the total-length field first (ip4.c), etharp_input the whole ARP header
+// (etharp.c) — up to 5 bytes past such a frame (found by tests/unit/net/lwip_netif_test.cpp
+// under ASan). Within a driver buffer that read stays in memory the buffer owns, but its bytes
+// are stale. No frame lwIP could answer is that short (Ethernet's own minimum is 60).
+inline constexpr std::uint32_t kLwipMinimumFrame = 42;
+
+template <api::NetDevice Device, std::size_t RxPbufs = 64>
+class LwipNetif {
+  static_assert(RxPbufs >= 1, "net::LwipNetif: RxPbufs must be at least 1");
+
+ public:
+  // Starts lwIP (once) and adds the interface with a static IPv4 address; it becomes the
+  // default route and is up. `device` must be initialised (the kernel's boot did it).
+  Result<void> start(Device& device, const ip4_addr_t& address, const ip4_addr_t& netmask, const ip4_addr_t& gateway) {
+    device_ = &device;
+    for (std::size_t i = 0; i < RxPbufs; ++i) {
+      slots_[i].owner = this;
+      slots_[i].next_free = i + 1 < RxPbufs ? &slots_[i + 1] : nullptr;
+    }
+    free_ = &slots_[0];
+    static bool lwip_started = false;
+    if (!lwip_started) {
+      lwip_init();
+      lwip_started = true;
+    }
+    if (netif_add(&netif_, &address, &netmask, &gateway, this, &LwipNetif::init_netif, ethernet_input) == nullptr)
+      return fail(Error::invalid_argument);
+    netif_set_default(&netif_);
+    netif_set_up(&netif_);
+    if (device.link_up()) netif_set_link_up(&netif_);
+    return {};
+  }
+
+  // Hands received frames to lwIP and runs its timers. Call it from the application's loop.
+  void poll() {
+    api::PacketBuffer* burst[32];
+    const std::size_t n = device_->rx_burst(burst);
+    for (std::size_t i = 0; i < n; ++i) deliver(burst[i]);
+    sys_check_timeouts();
+  }
+
+  struct netif* netif() { return &netif_; }
+  const LwipNetifCounters& counters() const { return counters_; }
+
+ private:
+  struct RxPbuf {
+    struct pbuf_custom custom;  // first: lwIP's pbuf pointer is this slot's address
+    LwipNetif* owner = nullptr;
+    api::PacketBuffer* buffer = nullptr;
+    RxPbuf* next_free = nullptr;
+  };
+
+  void deliver(api::PacketBuffer* b) {
+    if (b->length < kLwipMinimumFrame) {
+      ++counters_.rx_dropped_short;
+      device_->free_buffer(b);
+      return;
+    }
+    RxPbuf* slot = free_;
+    if (slot == nullptr || b->length > 0xffff) {
+      ++counters_.rx_dropped_no_pbuf;
+      device_->free_buffer(b);
+      return;
+    }
+    free_ = slot->next_free;
+    slot->buffer = b;
+    slot->custom.custom_free_function = &LwipNetif::free_rx;
+    struct pbuf* p = pbuf_alloced_custom(PBUF_RAW, static_cast<u16_t>(b->length), PBUF_REF, &slot->custom, b->data,
+                                         static_cast<u16_t>(b->capacity > 0xffff ? 0xffff : b->capacity));
+    ++counters_.rx_frames;
+    // ethernet_input by name, not through netif_.input: a direct call from the glue into lwIP.
+    if (ethernet_input(p, &netif_) != ERR_OK) pbuf_free(p);  // lwIP did not take it: free_rx runs
+  }
+
+  // lwIP is done with a received frame: its buffer back to the driver, the slot to our list.
+  static void free_rx(struct pbuf* p) {
+    auto* slot = reinterpret_cast<RxPbuf*>(p);
+    LwipNetif* self = slot->owner;
+    self->device_->free_buffer(slot->buffer);
+    slot->buffer = nullptr;
+    slot->next_free = self->free_;
+    self->free_ = slot;
+  }
+
+  static err_t init_netif(struct netif* n) {
+    auto* self = static_cast<LwipNetif*>(n->state);
+    const api::MacAddress mac = self->device_->mac();
+    n->hwaddr_len = ETH_HWADDR_LEN;
+    for (int i = 0; i < ETH_HWADDR_LEN; ++i) n->hwaddr[i] = static_cast<u8_t>(mac[i]);
+    n->mtu = static_cast<u16_t>(self->device_->mtu());
+    n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    n->name[0] = 't';
+    n->name[1] = 's';
+    n->output = etharp_output;
+    n->linkoutput = &LwipNetif::link_output;
+    return ERR_OK;
+  }
+
+  static err_t link_output(struct netif* n, struct pbuf* p) {
+    auto* self = static_cast<LwipNetif*>(n->state);
+    auto b = self->device_->alloc_buffer();
+    if (!b || p->tot_len > b.value()->capacity) {
+      if (b) self->device_->free_buffer(b.value());
+      ++self->counters_.tx_dropped;
+      return ERR_MEM;
+    }
+    b.value()->length = pbuf_copy_partial(p, b.value()->data, p->tot_len, 0);
+    ++self->counters_.tx_copies;
+    api::PacketBuffer* one[1] = {b.value()};
+    if (self->device_->tx_burst(one) != 1) {
+      self->device_->free_buffer(b.value());
+      ++self->counters_.tx_dropped;
+      return ERR_MEM;
+    }
+    ++self->counters_.tx_frames;
+    return ERR_OK;
+  }
+
+  Device* device_ = nullptr;
+  struct netif netif_ {};
+  RxPbuf slots_[RxPbufs]{};
+  RxPbuf* free_ = nullptr;
+  LwipNetifCounters counters_;
+};
+
+}  // namespace tessera::net
