@@ -17,7 +17,10 @@ using tessera::report::text;
 
 namespace {
 
-std::uint64_t frame_here() { return reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)); }
+// The calling function's own frame record (always inlined: at -O0 a call would add a frame).
+[[gnu::always_inline]] inline std::uint64_t frame_here() {
+  return reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
+}
 
 // The exception type out of __tessera_throw_or_stop's __PRETTY_FUNCTION__
 // ("… [with E = std::bad_variant_access]"), or "a C++ exception" if it is not there.
