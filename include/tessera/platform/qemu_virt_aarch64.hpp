@@ -72,6 +72,9 @@ struct QemuVirt {
 
   static void run_constructors() { tessera_run_constructors(); }
 
+  // The schedulers' idle: nothing to run until clock::now() reaches `deadline`.
+  static void idle_until(std::uint64_t deadline) { clock::wait_until(deadline); }
+
   [[noreturn]] static void exit(int status) {
     arch::aarch64::semihosting_exit(status);
     if (status != 0) {  // without semihosting the status cannot reach the host: say it

@@ -1,0 +1,209 @@
+#pragma once
+// sched::Cooperative<{.max_threads, .stack_bytes}> — round-robin threads that switch only
+// when the running one yields, sleeps, waits, joins or ends. The application's entry is the
+// first thread (on the boot stack); spawn() adds threads whose stacks come from the kernel's
+// allocator (K::alloc()). Sleeping is on the platform clock (K::platform::clock); with
+// nothing ready but someone asleep, the CPU idles until the earliest wake time
+// (K::platform::idle_until: nanosleep on hosted, wfe on aarch64). When every thread waits and
+// nobody sleeps, nothing could ever wake them: "all threads blocked" is printed with each
+// thread's name and state, and the kernel exits with exit_status_fault.
+//
+// Options:
+//   .max_threads  threads at once, the first one included (1–65535; default 16)
+//   .stack_bytes  stack of a spawned thread unless SpawnOptions::stack_bytes says otherwise
+//                 (a multiple of 16, at least min_stack_bytes; default 16 KiB)
+// Errors: spawn beyond max_threads → out_of_memory; a stack below min_stack_bytes or no entry
+// → invalid_argument; the allocator's error when the stack cannot be had.
+// Priorities are recorded, not used: the order is first come, first served. Returning from a
+// thread's function ends it like exit(); exit() in the first thread ends the application
+// with status 0, as returning from its entry does (with that entry's status).
+// Cost: max_threads thread control blocks (~120 bytes each) in .bss; a yield is a queue push
+// and pop plus the context switch (arch/context.hpp); the clock is read only while someone
+// sleeps.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tessera/api/clock.hpp"
+#include "tessera/api/scheduler.hpp"
+#include "tessera/exit_status.hpp"
+#include "tessera/lib/format.hpp"
+#include "tessera/sched/detail/thread.hpp"
+
+namespace tessera::sched {
+
+struct CooperativeOptions {
+  std::size_t max_threads = 16;
+  std::size_t stack_bytes = 16 * 1024;
+};
+
+template <CooperativeOptions Options = CooperativeOptions{}>
+struct Cooperative {
+  // Below this a new thread's first frame plus a few calls would not fit.
+  static constexpr std::size_t min_stack_bytes = 1024;
+  static_assert(Options.max_threads >= 1 && Options.max_threads <= 0xffff,
+                "sched::Cooperative: .max_threads must be 1 to 65535 (the first thread counts)");
+  static_assert(Options.stack_bytes >= min_stack_bytes,
+                "sched::Cooperative: .stack_bytes must be at least 1024 (Cooperative<>::min_stack_bytes)");
+  static_assert(Options.stack_bytes % 16 == 0, "sched::Cooperative: .stack_bytes must be a multiple of 16");
+
+  template <class K>
+  class bind {
+   public:
+    static constexpr const char* name = "sched::Cooperative";
+    static constexpr bool can_block = true;
+    static constexpr CooperativeOptions options = Options;
+    using wait_queue = WaitQueue;
+
+    Result<void> init() {
+      core_.reset(threads_, Options.max_threads);
+      return {};
+    }
+
+    int run(api::AppEntry app) {
+      detail::Thread* first = core_.claim();
+      first->name = "main";
+      core_.adopt_boot_thread(first);
+      return app();
+    }
+
+    Result<api::ThreadId> spawn(api::ThreadEntry entry, void* argument, api::SpawnOptions spawn = {}) {
+      const std::size_t bytes = spawn.stack_bytes ? spawn.stack_bytes : Options.stack_bytes;
+      if (!entry || bytes < min_stack_bytes) return fail(Error::invalid_argument);
+      detail::Thread* t = core_.claim();
+      if (!t) return fail(Error::out_of_memory);
+      auto stack = K::alloc().allocate(bytes, 16);
+      if (!stack) {
+        t->state = detail::State::free;
+        return fail(stack.error());
+      }
+      t->stack = static_cast<std::byte*>(stack.value());
+      t->stack_bytes = bytes;
+      t->name = spawn.name ? spawn.name : "thread";
+      t->priority = spawn.priority;
+      t->detached = spawn.detached;
+      arch::prepare(t->context, t->stack, bytes, &begin, entry, argument, &finish);
+      core_.make_ready(t);
+      return core_.id_of(t);
+    }
+
+    void yield() {
+      if (core_.nothing_ready() && core_.nobody_sleeps()) return;  // nobody else to run
+      core_.current_yields();
+      reschedule();
+    }
+
+    void sleep_until(std::uint64_t deadline) {
+      core_.current_sleeps_until(deadline);
+      reschedule();
+    }
+    void sleep_for(std::uint64_t ns) { sleep_until(clock::now() + ticks_from_ns(ns)); }
+
+    api::ThreadId current() const { return core_.id_of(core_.current()); }
+    const char* current_name() const { return core_.current() ? core_.current()->name : "(none)"; }
+
+    Result<void> join(api::ThreadId id) {
+      detail::Thread* t = core_.find(id);
+      if (!t || t == core_.current() || t->detached) return fail(Error::invalid_argument);
+      while (t->state != detail::State::finished) wait(t->joiners);
+      t->state = detail::State::free;  // the id is stale from here on
+      return {};
+    }
+
+    [[noreturn]] void exit() {
+      detail::Thread* t = core_.current();
+      if (!t->stack) K::platform::exit(0);  // the first thread: the application ends
+      wake_all(t->joiners);
+      core_.current_dies();
+      reschedule();
+      __builtin_trap();  // a dead thread is never switched to
+    }
+
+    void wait(wait_queue& q) {
+      core_.current_waits(q);
+      reschedule();
+    }
+    Result<void> wait_until(wait_queue& q, std::uint64_t deadline) {
+      core_.current_waits_until(q, deadline);
+      reschedule();
+      if (core_.current()->timed_out) return fail(Error::timeout);
+      return {};
+    }
+    std::size_t wake_one(wait_queue& q) { return core_.wake(q, 1); }
+    std::size_t wake_all(wait_queue& q) { return core_.wake(q, ~std::size_t{0}); }
+
+    // Nanoseconds to clock ticks, rounded up (a sleep is never shorter than asked).
+    static std::uint64_t ticks_from_ns(std::uint64_t ns) {
+      const std::uint64_t f = clock::frequency();
+      return ns / 1'000'000'000u * f + (ns % 1'000'000'000u * f + 999'999'999u) / 1'000'000'000u;
+    }
+
+   private:
+    using clock = typename K::platform::clock;
+
+    // The running thread has been put where it belongs (ready queue, wait queue, sleepers,
+    // dead list); run the next ready thread, idling while only sleepers are left.
+    void reschedule() {
+      for (;;) {
+        if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
+        if (detail::Thread* next = core_.next_ready()) {
+          if (next != core_.current())
+            core_.switch_to(next);
+          else
+            next->state = detail::State::running;  // it yielded and nobody else was ready
+          break;
+        }
+        if (core_.nobody_sleeps()) all_blocked();
+        idle_until(core_.next_wake());
+      }
+      reap();
+    }
+
+    void idle_until(std::uint64_t deadline) {
+      if constexpr (requires { K::platform::idle_until(deadline); })
+        K::platform::idle_until(deadline);
+      else
+        while (clock::now() < deadline) {}
+    }
+
+    // Stacks of threads that have ended go back to the allocator (not possible while they
+    // were still running on them).
+    void reap() {
+      while (detail::Thread* t = core_.next_dead()) {
+        arch::stack_released(t->stack, t->stack_bytes);
+        (void)K::alloc().deallocate(t->stack);
+        t->stack = nullptr;
+        t->state = t->detached ? detail::State::free : detail::State::finished;
+      }
+    }
+
+    [[noreturn]] void all_blocked() {
+      print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
+      for (std::size_t i = 0; i < core_.count(); ++i) {
+        const detail::Thread& t = core_.slot(i);
+        if (t.state == detail::State::free || t.state == detail::State::finished) continue;
+        print("  thread ");
+        print(t.name);
+        print(": ");
+        print(detail::state_name(t.state));
+        print(&t == core_.current() ? " (the last to run)\n" : "\n");
+      }
+      K::platform::exit(exit_status_fault);
+    }
+    static void print(const char* text) { K::platform::console::write(text, lib::length(text)); }
+
+    // The hooks a new thread's first frame runs (arch::prepare): they reach the scheduler
+    // through the kernel type, so they are plain functions with no state of their own.
+    static void begin() {
+      auto& self = K::sched();
+      self.core_.arrived_new();
+      self.reap();
+    }
+    [[noreturn]] static void finish() { K::sched().exit(); }
+
+    detail::Thread threads_[Options.max_threads] = {};
+    detail::Core core_;
+  };
+};
+
+}  // namespace tessera::sched
