@@ -4,7 +4,7 @@
 // first thread (on the boot stack); spawn() adds threads whose stacks come from the kernel's
 // allocator (K::alloc()). Sleeping is on the platform clock (K::platform::clock); with
 // nothing ready but someone asleep, the CPU idles until the earliest wake time
-// (K::platform::idle_until: nanosleep on hosted, wfe on aarch64). When every thread waits and
+// (K::platform::idle_until: nanosleep on hosted, wfi on qemu-virt). When every thread waits and
 // nobody sleeps, nothing could ever wake them: "all threads blocked" is printed with each
 // thread's name and state, and the kernel exits with exit_status_fault.
 //
