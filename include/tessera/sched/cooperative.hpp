@@ -102,10 +102,14 @@ struct Cooperative {
     api::ThreadId current() const { return core_.id_of(core_.current()); }
     const char* current_name() const { return core_.current() ? core_.current()->name : "(none)"; }
 
+    // One joiner gets ok; others waiting for the same thread get invalid_argument.
     Result<void> join(api::ThreadId id) {
       detail::Thread* t = core_.find(id);
       if (!t || t == core_.current() || t->detached) return fail(Error::invalid_argument);
-      while (t->state != detail::State::finished) wait(t->joiners);
+      while (t->state != detail::State::finished) {
+        wait(t->joiners);
+        if (core_.find(id) != t) return fail(Error::invalid_argument);  // another joiner was first
+      }
       t->state = detail::State::free;  // the id is stale from here on
       return {};
     }

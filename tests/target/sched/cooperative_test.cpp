@@ -1,7 +1,8 @@
 // Runs inside QEMU (aarch64 virt): sched::Cooperative's threads on bare metal. Round-robin
 // order, join, a thread returning from its function, sleeping on the generic timer (idling
 // in wfe), mutex mutual exclusion under contention, producer/consumer over a semaphore, and
-// 10,000 context switches that check every thread's x19-x28, d8-d15 and stack contents. The
+// 10,000 context switches that check every thread's x19-x28, d8-d15 and stack contents, and
+// the spinlock's exclusives. The
 // exit status is the number of failed checks.
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <tessera/alloc/tlsf.hpp>
 #include <tessera/sync/mutex.hpp>
 #include <tessera/sync/semaphore.hpp>
+#include <tessera/sync/spinlock.hpp>
 #include <tessera/tessera.hpp>
 
 #include "../check.hpp"
@@ -188,7 +190,21 @@ void ten_thousand_switches() {
   CHECK(bad == 0);
 }
 
+// The spinlock's exclusive load/store pair works on this CPU and memory (ldaxr/stxr need
+// cacheable memory: the MMU is on with the default page tables).
+void spinlock() {
+  static tessera::sync::Spinlock lock;
+  CHECK(lock.try_lock());
+  CHECK(lock.locked());
+  CHECK(!lock.try_lock());
+  lock.unlock();
+  CHECK(!lock.locked());
+  { tessera::sync::LockGuard guard(lock); CHECK(lock.locked()); }
+  CHECK(!lock.locked());
+}
+
 int run() {
+  spinlock();
   round_robin();
   returning_thread();
   sleeping();

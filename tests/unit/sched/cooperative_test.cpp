@@ -65,6 +65,21 @@ TEST_CASE("a thread that returns from its function ends; join returns after it a
         }) == 0);
 }
 
+TEST_CASE("two threads joining the same thread: one gets ok, the other invalid_argument, neither hangs") {
+  CHECK(run_threads([] {
+          static tessera::api::ThreadId target;
+          static tessera::Result<void> results[2] = {tessera::fail(Error::io_error), tessera::fail(Error::io_error)};
+          target = spawn([](void*) { sched().yield(); });
+          const auto a = spawn([](void* r) { *static_cast<tessera::Result<void>*>(r) = sched().join(target); }, &results[0]);
+          const auto b = spawn([](void* r) { *static_cast<tessera::Result<void>*>(r) = sched().join(target); }, &results[1]);
+          CHECK(sched().join(a).ok());
+          CHECK(sched().join(b).ok());
+          CHECK(results[0].ok() != results[1].ok());
+          CHECK((results[0].ok() ? results[1] : results[0]).error() == Error::invalid_argument);
+          return 0;
+        }) == 0);
+}
+
 TEST_CASE("exit() ends a thread where it is called; its joiner wakes") {
   log_text.clear();
   CHECK(run_threads([] {
