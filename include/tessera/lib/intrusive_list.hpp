@@ -4,7 +4,8 @@
 // allocation, O(1) push, pop and removal of any element; an element knows which list holds
 // it. Used by the schedulers (ready queue, wait queues, sleepers). constexpr-constructible, so
 // a global list (a mutex's wait queue) needs no constructor at boot. Not thread-safe: the
-// owner serialises access.
+// owner serialises access. The operations are forced inline: each is a few instructions, and
+// a scheduler's switch path is made of them (at -Os GCC would call them out of line).
 
 #include <cstddef>
 
@@ -45,11 +46,11 @@ class IntrusiveList {
   }
   constexpr bool contains(const T* element) const { return node(element)->linked_to(this); }
 
-  constexpr void push_back(T* element) { insert_before(nullptr, element); }
+  [[gnu::always_inline]] constexpr void push_back(T* element) { insert_before(nullptr, element); }
   constexpr void push_front(T* element) { insert_before(front(), element); }
 
   // Inserts `element` before `position` (nullptr: at the end). `element` must be unlinked.
-  constexpr void insert_before(T* position, T* element) {
+  [[gnu::always_inline]] constexpr void insert_before(T* position, T* element) {
     Node* n = node(element);
     Node* at = position ? node(position) : nullptr;
     n->next_ = at;
@@ -60,7 +61,7 @@ class IntrusiveList {
     ++size_;
   }
 
-  constexpr T* pop_front() {
+  [[gnu::always_inline]] constexpr T* pop_front() {
     if (!head_) return nullptr;
     T* first = as_t(head_);
     remove(first);
@@ -68,7 +69,7 @@ class IntrusiveList {
   }
 
   // Unlinks `element`, which must be on this list.
-  constexpr void remove(T* element) {
+  [[gnu::always_inline]] constexpr void remove(T* element) {
     Node* n = node(element);
     (n->prev_ ? n->prev_->next_ : head_) = n->next_;
     (n->next_ ? n->next_->prev_ : tail_) = n->prev_;

@@ -146,21 +146,28 @@ struct Cooperative {
     using clock = typename K::platform::clock;
 
     // The running thread has been put where it belongs (ready queue, wait queue, sleepers,
-    // dead list); run the next ready thread, idling while only sleepers are left.
-    void reschedule() {
+    // dead list); run the next ready thread. Inline: it is the switch path (a yield between
+    // two threads is this, the queue push and the context switch). Sleepers, idling and
+    // reaping are out of line.
+    [[gnu::always_inline]] void reschedule() {
+      detail::Thread* next = core_.nobody_sleeps() ? core_.next_ready() : nullptr;
+      if (!next) next = next_after_sleepers();
+      if (next != core_.current())
+        core_.switch_to(next);
+      else
+        next->state = detail::State::running;  // it yielded and nobody else was ready
+      if (core_.someone_died()) reap();
+    }
+
+    // Wakes the sleepers whose time has come and returns the first ready thread, idling until
+    // the earliest wake time while there is none; "all threads blocked" if nobody sleeps.
+    [[gnu::noinline]] detail::Thread* next_after_sleepers() {
       for (;;) {
         if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
-        if (detail::Thread* next = core_.next_ready()) {
-          if (next != core_.current())
-            core_.switch_to(next);
-          else
-            next->state = detail::State::running;  // it yielded and nobody else was ready
-          break;
-        }
+        if (detail::Thread* next = core_.next_ready()) return next;
         if (core_.nobody_sleeps()) all_blocked();
         idle_until(core_.next_wake());
       }
-      reap();
     }
 
     void idle_until(std::uint64_t deadline) {
@@ -172,7 +179,7 @@ struct Cooperative {
 
     // Stacks of threads that have ended go back to the allocator (not possible while they
     // were still running on them).
-    void reap() {
+    [[gnu::noinline]] void reap() {
       while (detail::Thread* t = core_.next_dead()) {
         arch::stack_released(t->stack, t->stack_bytes);
         (void)K::alloc().deallocate(t->stack);

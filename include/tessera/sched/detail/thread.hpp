@@ -104,6 +104,7 @@ class Core {
   Thread* previous() const { return previous_; }
   bool nothing_ready() const { return ready_.empty(); }
   bool nobody_sleeps() const { return sleeping_.empty(); }
+  bool someone_died() const { return !dead_.empty(); }
   std::uint64_t next_wake() const { return sleeping_.front()->wake_at; }
   std::size_t count() const { return count_; }
   Thread& slot(std::size_t i) const { return threads_[i]; }
@@ -169,7 +170,7 @@ class Core {
   Thread* next_dead() { return dead_.pop_front(); }
 
   // Runs `next` (which is not the running thread); returns when the caller runs again.
-  void switch_to(Thread* next) {
+  [[gnu::always_inline]] void switch_to(Thread* next) {
     Thread* prev = current_;
     previous_ = prev;
     current_ = next;
