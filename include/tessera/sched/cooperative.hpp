@@ -13,11 +13,12 @@
 //   .stack_bytes  stack of a spawned thread unless SpawnOptions::stack_bytes says otherwise
 //                 (a multiple of 16, at least min_stack_bytes; default 16 KiB)
 // Errors: spawn beyond max_threads → out_of_memory; a stack below min_stack_bytes or no entry
-// → invalid_argument; the allocator's error when the stack cannot be had.
+// → invalid_argument; the allocator's error when the stack cannot be had; before init() (the
+// kernel initialises the scheduler after global constructors) → not_supported.
 // Priorities are recorded, not used: the order is first come, first served. Returning from a
 // thread's function ends it like exit(); exit() in the first thread ends the application
 // with status 0, as returning from its entry does (with that entry's status).
-// Cost: max_threads thread control blocks (~120 bytes each) in .bss; a yield is a queue push
+// Cost: max_threads thread control blocks (136 bytes each on 64-bit targets) in .bss; a yield is a queue push
 // and pop plus the context switch (arch/context.hpp); the clock is read only while someone
 // sleeps.
 
@@ -70,6 +71,7 @@ struct Cooperative {
     Result<api::ThreadId> spawn(api::ThreadEntry entry, void* argument, api::SpawnOptions spawn = {}) {
       const std::size_t bytes = spawn.stack_bytes ? spawn.stack_bytes : Options.stack_bytes;
       if (!entry || bytes < min_stack_bytes) return fail(Error::invalid_argument);
+      if (core_.count() == 0) return fail(Error::not_supported);  // before init(): a global constructor
       detail::Thread* t = core_.claim();
       if (!t) return fail(Error::out_of_memory);
       auto stack = K::alloc().allocate(bytes, 16);

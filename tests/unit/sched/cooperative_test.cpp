@@ -22,6 +22,9 @@ auto& sched() { return ThreadKernel::sched(); }
 
 static_assert(tessera::api::Scheduler<ThreadKernel::scheduler_type>);
 static_assert(ThreadKernel::scheduler_type::can_block);
+// The per-thread cost Kconfig's help and the header state (a thread control block in .bss);
+// AddressSanitizer's fiber bookkeeping adds three words here.
+static_assert(sizeof(tessera::sched::detail::Thread) == 136 + (TESSERA_ASAN ? 24 : 0));
 
 std::string log_text;
 
@@ -113,6 +116,12 @@ TEST_CASE("stacks go back to the allocator when threads end; detached threads fr
           CHECK(ThreadKernel::alloc().stats().bytes_in_use == before);
           return 0;
         }) == 0);
+}
+
+TEST_CASE("spawn before the scheduler is initialised (a global constructor) is not_supported") {
+  using Early = tessera::Kernel<tessera::alloc::Region<>, tessera::sched::Cooperative<{.max_threads = 2}>,
+                                tessera::net::None, tessera::block::None, tessera::platform::Hosted>;
+  CHECK(Early::sched().spawn([](void*) {}, nullptr).error() == Error::not_supported);
 }
 
 TEST_CASE("spawn reports errors: beyond max_threads, a stack too small, no function") {
