@@ -63,9 +63,10 @@ inline constexpr const char* state_name(State s) {
 
 class Core {
  public:
-  void reset(Thread* threads, std::size_t count) {
+  void reset(Thread* threads, std::size_t count, bool by_priority = false) {
     threads_ = threads;
     count_ = count;
+    by_priority_ = by_priority;
     current_ = previous_ = nullptr;
     while (ready_.pop_front()) {}
     while (sleeping_.pop_front()) {}
@@ -115,10 +116,19 @@ class Core {
     current_ = t;
   }
 
+  // First come, first served; with priorities, behind every ready thread of the same or a
+  // higher priority.
   void make_ready(Thread* t) {
     t->state = State::ready;
-    ready_.push_back(t);
+    if (!by_priority_) {
+      ready_.push_back(t);
+      return;
+    }
+    Thread* before = ready_.front();
+    while (before && before->priority >= t->priority) before = lib::IntrusiveList<Thread, QueueTag>::next(before);
+    ready_.insert_before(before, t);
   }
+  int first_ready_priority() const { return ready_.front()->priority; }
   // The running thread's next state; the caller then picks the next thread (reschedule).
   void current_yields() { make_ready(current_); }
   void current_sleeps_until(std::uint64_t deadline) {
@@ -192,6 +202,7 @@ class Core {
 
   Thread* threads_ = nullptr;
   std::size_t count_ = 0;
+  bool by_priority_ = false;
   Thread* current_ = nullptr;
   Thread* previous_ = nullptr;
   lib::IntrusiveList<Thread, QueueTag> ready_;
