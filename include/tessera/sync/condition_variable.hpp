@@ -23,9 +23,11 @@ class ConditionVariable {
   ConditionVariable& operator=(const ConditionVariable&) = delete;
 
   // Releasing the mutex and starting to wait are one step for the waiter: unlock only makes a
-  // waiter of the mutex ready, nothing runs before this thread is on the queue.
+  // waiter of the mutex ready, and the critical section keeps a preemption out until this
+  // thread is on the queue.
   template <class Mutex>
   void wait(Mutex& mutex) {
+    [[maybe_unused]] detail::critical_section<K> critical;
     mutex.unlock();
     K::sched().wait(waiters_);
     mutex.lock();
@@ -38,13 +40,20 @@ class ConditionVariable {
   // held again either way.
   template <class Mutex>
   Result<void> wait_until(Mutex& mutex, std::uint64_t deadline) {
+    [[maybe_unused]] detail::critical_section<K> critical;
     mutex.unlock();
     auto waited = K::sched().wait_until(waiters_, deadline);
     mutex.lock();
     return waited;
   }
-  void notify_one() { K::sched().wake_one(waiters_); }
-  void notify_all() { K::sched().wake_all(waiters_); }
+  void notify_one() {
+    [[maybe_unused]] detail::critical_section<K> critical;
+    K::sched().wake_one(waiters_);
+  }
+  void notify_all() {
+    [[maybe_unused]] detail::critical_section<K> critical;
+    K::sched().wake_all(waiters_);
+  }
 
  private:
   typename K::scheduler_type::wait_queue waiters_;

@@ -22,16 +22,19 @@ class Event {
   Event& operator=(const Event&) = delete;
 
   void set() {
+    [[maybe_unused]] detail::critical_section<K> critical;
     set_ = true;
     K::sched().wake_all(waiters_);
   }
   void clear() { set_ = false; }
   bool is_set() const { return set_; }
   void wait() {
+    [[maybe_unused]] detail::critical_section<K> critical;
     while (!set_) K::sched().wait(waiters_);
   }
   // Error::timeout when not set before `deadline` (platform clock ticks).
   Result<void> wait_until(std::uint64_t deadline) {
+    [[maybe_unused]] detail::critical_section<K> critical;
     while (!set_)
       if (auto waited = K::sched().wait_until(waiters_, deadline); !waited) return waited;
     return {};

@@ -5,8 +5,9 @@
 // Options: .debug (default true): locking a mutex the thread already holds (a self-deadlock)
 // and unlocking one it does not hold print "tessera: mutex misuse: …" with the thread's name
 // and stop the kernel with exit_status_fault. Costs two compares per operation.
-// Cost: a wait queue, an owner id and a flag (24 bytes); an uncontended lock is a few
-// stores, no atomic instruction (the cooperative scheduler never switches inside it).
+// Cost: a wait queue, an owner id and a flag (32 bytes); an uncontended lock is a few
+// stores, no atomic instruction: nothing switches inside it (sched::Cooperative switches only
+// when a thread blocks; sched::Preemptive masks interrupts around it, its critical section).
 
 #include "tessera/api/scheduler.hpp"
 #include "tessera/sync/detail/misuse.hpp"
@@ -29,6 +30,7 @@ class Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void lock() {
+    [[maybe_unused]] detail::critical_section<K> critical;
     auto& s = K::sched();
     const api::ThreadId me = s.current();
     if (Options.debug && held_ && owner_ == me)
@@ -38,12 +40,14 @@ class Mutex {
     owner_ = me;
   }
   bool try_lock() {
+    [[maybe_unused]] detail::critical_section<K> critical;
     if (held_) return false;
     held_ = true;
     owner_ = K::sched().current();
     return true;
   }
   void unlock() {
+    [[maybe_unused]] detail::critical_section<K> critical;
     auto& s = K::sched();
     if (Options.debug && (!held_ || owner_ != s.current()))
       detail::misuse<K>("mutex misuse: unlocking a mutex this thread does not hold");
