@@ -18,6 +18,10 @@
 // Priorities are recorded, not used: the order is first come, first served. Returning from a
 // thread's function ends it like exit(); exit() in the first thread ends the application
 // with status 0, as returning from its entry does (with that entry's status).
+// Stack overflow: the lowest word of each spawned thread's stack holds a canary, checked
+// whenever the thread switches away; if it was overwritten, "tessera: stack overflow in thread
+// <name>" is printed and the kernel exits with exit_status_fault (after the fact: the memory
+// below the stack may be damaged by then; a guard page would stop the write itself).
 // Cost: max_threads thread control blocks (136 bytes each on 64-bit targets) in .bss; a yield is a queue push
 // and pop plus the context switch (arch/context.hpp); the clock is read only while someone
 // sleeps.
@@ -96,6 +100,7 @@ class ThreadScheduler {
       return fail(stack.error());
     }
     t->stack = static_cast<std::byte*>(stack.value());
+    detail::set_stack_canary(t->stack);
     t->stack_bytes = bytes;
     t->name = spawn.name ? spawn.name : "thread";
     t->priority = spawn.priority;
@@ -194,6 +199,8 @@ class ThreadScheduler {
   // two threads is this, the queue push and the context switch). Sleepers, idling and
   // reaping are out of line.
   [[gnu::always_inline]] void reschedule() {
+    const Thread* leaving = core_.current();
+    if (leaving->stack && !detail::stack_canary_intact(leaving->stack)) stack_overflow(leaving);
     Thread* next = core_.nobody_sleeps() ? core_.next_ready() : nullptr;
     if (!next) next = next_after_sleepers();
     if (next != core_.current())
@@ -231,6 +238,14 @@ class ThreadScheduler {
       t->stack = nullptr;
       t->state = t->detached ? State::free : State::finished;
     }
+  }
+
+  [[noreturn, gnu::noinline]] static void stack_overflow(const Thread* t) {
+    print("tessera: stack overflow in thread ");
+    print(t->name);
+    print(": the lowest word of its stack was overwritten (make its stack larger: SpawnOptions::stack_bytes or "
+          "the scheduler's .stack_bytes)\n");
+    K::platform::exit(exit_status_fault);
   }
 
   [[noreturn]] void all_blocked() {

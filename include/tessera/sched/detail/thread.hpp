@@ -31,6 +31,17 @@ struct WaitQueue {
 
 namespace detail {
 
+// The lowest word of every spawned thread's stack holds its own address, checked whenever the
+// thread switches away: a stack that grew past its end has overwritten it (a detection after
+// the fact, where a guard page would fault at once; see sched::Cooperative). The address, not a
+// constant: comparing with it needs no constant built in registers (4 instructions on aarch64).
+inline void set_stack_canary(std::byte* stack) {
+  *reinterpret_cast<std::uintptr_t*>(stack) = reinterpret_cast<std::uintptr_t>(stack);
+}
+inline bool stack_canary_intact(const std::byte* stack) {
+  return *reinterpret_cast<const std::uintptr_t*>(stack) == reinterpret_cast<std::uintptr_t>(stack);
+}
+
 enum class State : std::uint8_t { free, ready, running, sleeping, waiting, dead, finished };
 
 struct Thread : lib::ListNode<QueueTag>, lib::ListNode<SleepTag> {
@@ -118,7 +129,7 @@ class Core {
 
   // First come, first served; with priorities, behind every ready thread of the same or a
   // higher priority.
-  void make_ready(Thread* t) {
+  [[gnu::always_inline]] void make_ready(Thread* t) {
     t->state = State::ready;
     if (!by_priority_) {
       ready_.push_back(t);
@@ -130,7 +141,7 @@ class Core {
   }
   int first_ready_priority() const { return ready_.front()->priority; }
   // The running thread's next state; the caller then picks the next thread (reschedule).
-  void current_yields() { make_ready(current_); }
+  [[gnu::always_inline]] void current_yields() { make_ready(current_); }
   void current_sleeps_until(std::uint64_t deadline) {
     current_->state = State::sleeping;
     add_sleeper(current_, deadline);
@@ -176,7 +187,7 @@ class Core {
     }
   }
 
-  Thread* next_ready() { return ready_.pop_front(); }
+  [[gnu::always_inline]] Thread* next_ready() { return ready_.pop_front(); }
   Thread* next_dead() { return dead_.pop_front(); }
 
   // Runs `next` (which is not the running thread); returns when the caller runs again.
