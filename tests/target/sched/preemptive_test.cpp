@@ -54,8 +54,10 @@ void priorities() {
   order_length = 0;
   auto record = [](void* letter) { order[order_length++] = *static_cast<const char*>(letter); };
   static const char low = 'l', high = 'h';
-  auto l = sched().spawn(record, const_cast<char*>(&low), {.priority = 1});
-  auto h = sched().spawn(record, const_cast<char*>(&high), {.priority = 5});
+  // Both below the first thread's 0: neither may preempt it between the two spawns (a slice
+  // can end anywhere), so they run when it blocks in join, the higher first.
+  auto l = sched().spawn(record, const_cast<char*>(&low), {.priority = -5});
+  auto h = sched().spawn(record, const_cast<char*>(&high), {.priority = -1});
   CHECK(sched().join(l.value()).ok());
   CHECK(sched().join(h.value()).ok());
   CHECK(order_length == 2 && order[0] == 'h' && order[1] == 'l');
