@@ -68,9 +68,11 @@ void sleeping() {
   };
   const std::uint64_t ms = Clock::frequency() / 1000;
   static Sleeper sleepers[3];
-  sleepers[0] = {3 * ms};
-  sleepers[1] = {1 * ms};
-  sleepers[2] = {2 * ms};
+  // 10 ms apart: the three start microseconds apart, but a loaded host can stall QEMU for
+  // milliseconds between them, and the order checked is that of their deadlines.
+  sleepers[0] = {30 * ms};
+  sleepers[1] = {10 * ms};
+  sleepers[2] = {20 * ms};
   order_length = 0;
   tessera::api::ThreadId ids[3];
   for (int i = 0; i < 3; ++i)
