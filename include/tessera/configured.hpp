@@ -17,6 +17,7 @@
 // one `#elif defined(CONFIG_…)` branch in its slot below and one `+ 1` in its count.
 
 #include <cstddef>
+#include <cstdint>
 
 #include "tessera_config.h"
 #include "tessera/net/loopback.hpp"
@@ -24,6 +25,9 @@
 #include "tessera/tessera.hpp"
 #if defined(CONFIG_NET_UDP_TUNNEL) && defined(TESSERA_PLATFORM_HOSTED)
 #include "tessera/net/udp_tunnel.hpp"  // POSIX sockets: hosted only
+#endif
+#if defined(CONFIG_SCHED_PREEMPTIVE)
+#include "tessera/sched/preemptive.hpp"
 #endif
 
 namespace tessera::configured {
@@ -182,11 +186,59 @@ inline constexpr int sched_choices = 0
 #if defined(CONFIG_SCHED_NONE)
                                      + 1
 #endif
+#if defined(CONFIG_SCHED_COOPERATIVE)
+                                     + 1
+#endif
+#if defined(CONFIG_SCHED_PREEMPTIVE)
+                                     + 1
+#endif
     ;
 static_assert(sched_choices == 1,
-              "tessera_config.h: exactly one scheduler must be selected (the SCHED choice: CONFIG_SCHED_NONE); "
-              "regenerate the header from a configuration Kconfig accepts");
+              "tessera_config.h: exactly one scheduler must be selected (the SCHED choice: CONFIG_SCHED_NONE, "
+              "CONFIG_SCHED_COOPERATIVE or CONFIG_SCHED_PREEMPTIVE); regenerate the header from a configuration Kconfig accepts");
+#if defined(CONFIG_SCHED_COOPERATIVE)
+#if !defined(CONFIG_SCHED_COOPERATIVE_MAX_THREADS) || !defined(CONFIG_SCHED_COOPERATIVE_STACK_BYTES)
+static_assert(false,
+              "tessera_config.h: CONFIG_SCHED_COOPERATIVE is set but CONFIG_SCHED_COOPERATIVE_MAX_THREADS or "
+              "CONFIG_SCHED_COOPERATIVE_STACK_BYTES is missing");
+inline constexpr long long sched_max_threads = 16, sched_stack_bytes = 16384;
+#else
+inline constexpr long long sched_max_threads = CONFIG_SCHED_COOPERATIVE_MAX_THREADS;
+inline constexpr long long sched_stack_bytes = CONFIG_SCHED_COOPERATIVE_STACK_BYTES;
+#endif
+static_assert(sched_max_threads >= 1 && sched_max_threads <= 65535,
+              "tessera_config.h: CONFIG_SCHED_COOPERATIVE_MAX_THREADS must be 1 to 65535");
+// Kconfig checks the range; a multiple of 16 it cannot express.
+static_assert(sched_stack_bytes >= 1024 && sched_stack_bytes % 16 == 0,
+              "CONFIG_SCHED_COOPERATIVE_STACK_BYTES must be a multiple of 16 of at least 1024 (the default stack "
+              "of sched::Cooperative's threads); change it with ./tessera menuconfig");
+using sched_type = tessera::sched::Cooperative<{.max_threads = static_cast<std::size_t>(sched_max_threads),
+                                                .stack_bytes = static_cast<std::size_t>(sched_stack_bytes)}>;
+#elif defined(CONFIG_SCHED_PREEMPTIVE)
+#if !defined(CONFIG_SCHED_PREEMPTIVE_MAX_THREADS) || !defined(CONFIG_SCHED_PREEMPTIVE_STACK_BYTES) || \
+    !defined(CONFIG_SCHED_PREEMPTIVE_SLICE_US)
+static_assert(false,
+              "tessera_config.h: CONFIG_SCHED_PREEMPTIVE is set but CONFIG_SCHED_PREEMPTIVE_MAX_THREADS, "
+              "_STACK_BYTES or _SLICE_US is missing");
+inline constexpr long long sched_max_threads = 16, sched_stack_bytes = 16384, sched_slice_us = 10000;
+#else
+inline constexpr long long sched_max_threads = CONFIG_SCHED_PREEMPTIVE_MAX_THREADS;
+inline constexpr long long sched_stack_bytes = CONFIG_SCHED_PREEMPTIVE_STACK_BYTES;
+inline constexpr long long sched_slice_us = CONFIG_SCHED_PREEMPTIVE_SLICE_US;
+#endif
+static_assert(sched_max_threads >= 1 && sched_max_threads <= 65535,
+              "tessera_config.h: CONFIG_SCHED_PREEMPTIVE_MAX_THREADS must be 1 to 65535");
+static_assert(sched_stack_bytes >= 1024 && sched_stack_bytes % 16 == 0,
+              "CONFIG_SCHED_PREEMPTIVE_STACK_BYTES must be a multiple of 16 of at least 1024 (the default stack "
+              "of sched::Preemptive's threads); change it with ./tessera menuconfig");
+static_assert(sched_slice_us >= 100 && sched_slice_us <= 1000000,
+              "tessera_config.h: CONFIG_SCHED_PREEMPTIVE_SLICE_US must be 100 to 1000000");
+using sched_type = tessera::sched::Preemptive<{.max_threads = static_cast<std::size_t>(sched_max_threads),
+                                               .stack_bytes = static_cast<std::size_t>(sched_stack_bytes),
+                                               .slice_us = static_cast<std::uint32_t>(sched_slice_us)}>;
+#else
 using sched_type = tessera::sched::None;
+#endif
 
 // ------------------------------------------------------------------------------ network
 inline constexpr int net_choices = 0

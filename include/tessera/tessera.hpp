@@ -11,4 +11,5 @@
 #include "tessera/kernel.hpp"
 #include "tessera/net/none.hpp"
 #include "tessera/platform/target.hpp"
+#include "tessera/sched/cooperative.hpp"
 #include "tessera/sched/none.hpp"

@@ -71,6 +71,13 @@ struct Hosted {
 
   static void run_constructors() {}  // the C runtime already ran them
 
+  // The schedulers' idle: nothing to run until clock::now() reaches `deadline` (ns).
+  static void idle_until(std::uint64_t deadline) {
+    const timespec until{.tv_sec = static_cast<time_t>(deadline / 1'000'000'000u),
+                         .tv_nsec = static_cast<long>(deadline % 1'000'000'000u)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0) {}  // EINTR: again
+  }
+
   [[noreturn]] static void exit(int status) { std::exit(status); }
 };
 

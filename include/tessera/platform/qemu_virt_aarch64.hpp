@@ -4,16 +4,20 @@
 //
 // Console: the first PL011; clock: the generic timer; wall clock: the PL031 RTC; RAM: from 0x40000000, its size read once
 // from the device tree QEMU places at the start of RAM; exit: semihosting SYS_EXIT (status
-// reaches the host) or PSCI SYSTEM_OFF. Start-up, vectors and linker script live in
-// src/arch/aarch64/ and platforms/qemu-virt-aarch64/.
-// Cost: the device-tree walk at boot (a few thousand instructions), nothing else.
+// reaches the host) or PSCI SYSTEM_OFF; interrupt controller: GICv2; timer: the generic
+// timer's virtual timer (PPI 27), which wakes idle_until's wfi. Start-up, vectors and linker
+// script live in src/arch/aarch64/ and platforms/qemu-virt-aarch64/.
+// Cost: the device-tree walk at boot (a few thousand instructions), nothing else; the GIC is
+// set up only by the first idle_until.
 
 #include <cstdint>
 
+#include "tessera/api/interrupt_controller.hpp"
 #include "tessera/api/platform.hpp"
 #include "tessera/arch/aarch64/generic_timer.hpp"
 #include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
+#include "tessera/drivers/gicv2.hpp"
 #include "tessera/drivers/pl011.hpp"
 #include "tessera/drivers/pl031.hpp"
 #include "tessera/drivers/virtio/mmio.hpp"
@@ -59,10 +63,16 @@ struct QemuVirt {
   // interrupt ID 32 + 16 + slot). QEMU gives the first -device the highest slot.
   static constexpr drivers::virtio::MmioSlots virtio_mmio{.base = 0x0a00'0000, .stride = 0x200, .count = 32,
                                                           .first_irq = 32 + 16};
+  // QEMU hw/arm/virt.c base_memmap[VIRT_GIC_DIST], [VIRT_GIC_CPU]: GICv2 (the default gic-version).
+  static constexpr std::uintptr_t gic_distributor_base = 0x0800'0000;
+  static constexpr std::uintptr_t gic_cpu_interface_base = 0x0801'0000;
 
   using console = drivers::Pl011<{.base = uart0_base}>;
   using clock = arch::aarch64::GenericTimer;
   using wall_clock = drivers::Pl031<{.base = rtc_base}>;  // std::chrono::system_clock
+  using interrupt_controller =
+      drivers::GicV2<{.distributor = gic_distributor_base, .cpu_interface = gic_cpu_interface_base}>;
+  using timer = arch::aarch64::GenericTimer;  // its virtual timer, interrupt timer::irq
 
   static void early_init() {
     using arch::aarch64::PageTables;
@@ -87,6 +97,18 @@ struct QemuVirt {
 
   static void run_constructors() { tessera_run_constructors(); }
 
+  // The schedulers' idle: nothing to run until clock::now() reaches `deadline`. wfi, woken by
+  // the virtual timer's interrupt through the GIC (set up on first use, so images that never
+  // idle carry none of it); interrupts stay masked at the CPU, no handler runs.
+  static void idle_until(std::uint64_t deadline) {
+    if (!timer_wakes_) {
+      interrupt_controller::init();
+      interrupt_controller::enable(timer::irq);
+      timer_wakes_ = true;
+    }
+    timer::wait_until(deadline);
+  }
+
   [[noreturn]] static void exit(int status) {
     arch::aarch64::semihosting_exit(status);
     if (status != 0) {  // without semihosting the status cannot reach the host: say it
@@ -101,6 +123,7 @@ struct QemuVirt {
 
  private:
   static inline std::uint64_t ram_end_ = 0;
+  static inline bool timer_wakes_ = false;
 
   static std::uint64_t read_ram_end() {
     if (auto memory = lib::fdt::find_memory(reinterpret_cast<const void*>(ram_base)); memory.ok())
@@ -122,5 +145,7 @@ struct QemuVirt {
 using QemuVirtAarch64 = QemuVirt<>;
 
 static_assert(api::Platform<QemuVirtAarch64>);
+static_assert(api::InterruptController<QemuVirtAarch64::interrupt_controller>);
+static_assert(api::DeadlineTimer<QemuVirtAarch64::timer>);
 
 }  // namespace tessera::platform

@@ -1,0 +1,137 @@
+#pragma once
+// sched::Preemptive<{.max_threads, .stack_bytes, .slice_us}> — threads with priorities and
+// time slices: every slice_us the timer interrupt lets the running thread give way to the
+// first ready thread of the same or a higher priority, so threads that never yield still
+// share the CPU. Everything else is sched::Cooperative's (detail::ThreadScheduler): stacks from
+// K::alloc(), sleeping on K::platform::clock, wait queues, join, "all threads blocked".
+// Needs a platform with an interrupt controller and a deadline timer
+// (K::platform::interrupt_controller, K::platform::timer: qemu-virt-aarch64); aarch64 only.
+//
+// How: when the application starts, the scheduler installs tessera_preempt_vectors
+// (src/arch/aarch64/preempt_vectors.S) in VBAR_EL1, whose IRQ entry saves the interrupted
+// thread's caller-saved registers on its own stack and calls the handler; the handler may
+// switch threads from there (the interrupted thread resumes in it later and erets). Every
+// scheduler operation runs with IRQs masked (detail::IrqGuard, which nests), so a thread
+// switched in from a handler and one resumed from a voluntary switch each get back the mask
+// they had. The ready queue is ordered by priority (higher first, FIFO among equals).
+//
+// Options: .max_threads, .stack_bytes as for sched::Cooperative; .slice_us, the time slice in
+// microseconds (100 to 1,000,000; default 10,000).
+// Not yet: interrupt handlers other than the timer's (others are acknowledged and ignored);
+// the allocator and picolibc's stdio are not serialised, so threads that may be preempted
+// must not call them at the same time (guard them with a sync::Mutex).
+// Cost: Cooperative's, plus a mask save/restore per operation and a timer write per switch.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tessera/api/interrupt_controller.hpp"
+#include "tessera/sched/cooperative.hpp"
+
+extern "C" void (*tessera_irq_hook)();           // src/arch/aarch64/preempt_vectors.S
+extern "C" const char tessera_preempt_vectors[];  // the vector table (2 KiB aligned)
+
+namespace tessera::sched {
+
+struct PreemptiveOptions {
+  std::size_t max_threads = 16;
+  std::size_t stack_bytes = 16 * 1024;
+  std::uint32_t slice_us = 10'000;
+};
+
+namespace detail {
+
+// IRQs masked while it lives (PSTATE.I, Arm ARM C5.2.2 DAIF); the previous mask comes back
+// when it ends, so guards nest.
+struct IrqGuard {
+  std::uint64_t daif;
+  IrqGuard() { asm volatile("mrs %0, daif\n\tmsr daifset, #2" : "=r"(daif)::"memory"); }
+  ~IrqGuard() { asm volatile("msr daif, %0" ::"r"(daif) : "memory"); }
+  IrqGuard(const IrqGuard&) = delete;
+  IrqGuard& operator=(const IrqGuard&) = delete;
+};
+
+template <std::uint32_t SliceUs>
+struct PreemptivePolicy {
+  static constexpr const char* name = "sched::Preemptive";
+  static constexpr bool by_priority = true;
+  using Guard = IrqGuard;
+
+  // Whether K's platform has what preemption needs (the static_assert in started() says so
+  // once; the other hooks compile to nothing without it, so that is the only error).
+  template <class K>
+  static constexpr bool has_parts = requires {
+    typename K::platform::interrupt_controller;
+    typename K::platform::timer;
+  };
+
+  template <class K>
+  static void started() {
+    using P = typename K::platform;
+    static_assert(has_parts<K>,
+                  "sched::Preemptive needs a platform with an interrupt controller and a timer "
+                  "(platform::QemuVirtAarch64); on this platform use tessera::sched::Cooperative<>");
+    if constexpr (has_parts<K>) {
+      static_assert(api::InterruptController<typename P::interrupt_controller>);
+      static_assert(api::DeadlineTimer<typename P::timer>);
+      tessera_irq_hook = &on_interrupt<K>;
+      asm volatile("msr vbar_el1, %0\n\tisb" ::"r"(tessera_preempt_vectors) : "memory");
+      P::interrupt_controller::init();
+      P::interrupt_controller::enable(P::timer::irq);
+      arm_slice<K>();
+      asm volatile("msr daifclr, #2" ::: "memory");  // IRQs on: preemption starts
+    }
+  }
+  template <class K>
+  static void stopped() {
+    asm volatile("msr daifset, #2" ::: "memory");
+    if constexpr (has_parts<K>) K::platform::timer::disarm();
+  }
+  template <class K>
+  static void switched_in() {
+    arm_slice<K>();
+  }
+  template <class K>
+  static void thread_begins() {
+    arm_slice<K>();
+    asm volatile("msr daifclr, #2" ::: "memory");  // it started inside a masked switch
+  }
+
+ private:
+  template <class K>
+  static void arm_slice() {
+    using Clock = typename K::platform::clock;
+    if constexpr (has_parts<K>) K::platform::timer::arm(Clock::now() + Clock::frequency() * SliceUs / 1'000'000);
+  }
+  // The IRQ entry's handler (IRQs masked by the exception). The timer is re-armed before the
+  // end of the interrupt, so its level-triggered line is low again when the GIC looks.
+  template <class K>
+  static void on_interrupt() {
+    using Controller = typename K::platform::interrupt_controller;
+    const std::uint32_t irq = Controller::acknowledge();
+    if (irq == Controller::spurious) return;
+    if (irq == K::platform::timer::irq) arm_slice<K>();
+    Controller::end(irq);
+    if (irq == K::platform::timer::irq) K::sched().preempt();
+  }
+};
+
+}  // namespace detail
+
+template <PreemptiveOptions Options = PreemptiveOptions{}>
+struct Preemptive {
+  static constexpr std::size_t min_stack_bytes = 1024;
+  static_assert(Options.max_threads >= 1 && Options.max_threads <= 0xffff,
+                "sched::Preemptive: .max_threads must be 1 to 65535 (the first thread counts)");
+  static_assert(Options.stack_bytes >= min_stack_bytes,
+                "sched::Preemptive: .stack_bytes must be at least 1024 (Preemptive<>::min_stack_bytes)");
+  static_assert(Options.stack_bytes % 16 == 0, "sched::Preemptive: .stack_bytes must be a multiple of 16");
+  static_assert(Options.slice_us >= 100 && Options.slice_us <= 1'000'000,
+                "sched::Preemptive: .slice_us (the time slice) must be 100 to 1,000,000 microseconds");
+
+  template <class K>
+  using bind = detail::ThreadScheduler<K, CooperativeOptions{Options.max_threads, Options.stack_bytes},
+                                       detail::PreemptivePolicy<Options.slice_us>>;
+};
+
+}  // namespace tessera::sched

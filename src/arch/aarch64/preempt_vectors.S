@@ -1,0 +1,85 @@
+// The exception vector table of preemptive schedulers (sched::Preemptive installs it in
+// VBAR_EL1 when the application starts; images without one keep tessera_vectors and carry
+// none of this: it is in its own sections, dropped by --gc-sections).
+//
+// Arm ARM (DDI 0487) §D1.10.2: 16 entries of 128 bytes, 2 KiB aligned. The IRQ entry of the
+// current EL with SP_ELx (threads run at EL1 on SP_EL1) saves the registers a C++ function may
+// clobber (x0–x18, x29, x30) and ELR/SPSR on the interrupted thread's stack and calls the
+// function in tessera_irq_hook. That function may switch threads (tessera_context_switch):
+// the interrupted thread then resumes here later, when something switches back to it, and
+// returns to where it was with eret. Every other entry branches to the same entry of
+// tessera_vectors (vectors.S), whose report the faults keep.
+
+    .equ IRQ_FRAME, 192   // x0–x18, x29, x30, ELR, SPSR: 23 words, rounded up to 16 bytes
+
+    .macro forward index
+    .balign 0x80
+    b       tessera_vectors + \index * 0x80
+    .endm
+
+    .section .text.tessera_preempt_vectors, "ax"
+    .balign 0x800
+    .global tessera_preempt_vectors
+tessera_preempt_vectors:
+    forward 0
+    forward 1
+    forward 2
+    forward 3
+    forward 4
+    .balign 0x80
+    b       preempt_irq           // 5: current EL with SP_ELx, IRQ
+    forward 6
+    forward 7
+    forward 8
+    forward 9
+    forward 10
+    forward 11
+    forward 12
+    forward 13
+    forward 14
+    forward 15
+
+preempt_irq:
+    sub     sp, sp, #IRQ_FRAME
+    stp     x0, x1, [sp, #0]
+    stp     x2, x3, [sp, #16]
+    stp     x4, x5, [sp, #32]
+    stp     x6, x7, [sp, #48]
+    stp     x8, x9, [sp, #64]
+    stp     x10, x11, [sp, #80]
+    stp     x12, x13, [sp, #96]
+    stp     x14, x15, [sp, #112]
+    stp     x16, x17, [sp, #128]
+    stp     x18, x29, [sp, #144]
+    mrs     x0, elr_el1
+    mrs     x1, spsr_el1
+    stp     x30, x0, [sp, #160]
+    str     x1, [sp, #176]
+    adrp    x0, tessera_irq_hook
+    ldr     x0, [x0, :lo12:tessera_irq_hook]
+    blr     x0
+    ldr     x1, [sp, #176]
+    ldp     x30, x0, [sp, #160]
+    msr     elr_el1, x0
+    msr     spsr_el1, x1
+    ldp     x18, x29, [sp, #144]
+    ldp     x16, x17, [sp, #128]
+    ldp     x14, x15, [sp, #112]
+    ldp     x12, x13, [sp, #96]
+    ldp     x10, x11, [sp, #80]
+    ldp     x8, x9, [sp, #64]
+    ldp     x6, x7, [sp, #48]
+    ldp     x4, x5, [sp, #32]
+    ldp     x2, x3, [sp, #16]
+    ldp     x0, x1, [sp, #0]
+    add     sp, sp, #IRQ_FRAME
+    eret
+
+// void (*tessera_irq_hook)(void): set by the scheduler before it unmasks IRQs.
+    .section .data.tessera_irq_hook, "aw"
+    .balign 8
+    .global tessera_irq_hook
+tessera_irq_hook:
+    .quad   0
+
+    .section .note.GNU-stack, "", %progbits
