@@ -42,7 +42,8 @@ def wait_for_port(port, process, timeout):
 
 def gdb_command(image, breakpoint, commands, batch, remote=None):
     command = [shutil.which(GDB) or GDB, "-q", "-nx", image,
-               "-ex", "set pagination off", "-ex", "set confirm off"]
+               "-ex", "set pagination off", "-ex", "set confirm off",
+               "-x", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tessera_gdb.py")]  # tessera threads, bt
     if remote:
         command += ["-ex", f"target remote {remote}"]
     command += ["-ex", f"break {breakpoint}"]

@@ -4,6 +4,8 @@ breakpoint in the image, with symbols and source lines; a backtrace, a global an
 a device register read through QEMU's gdb stub give the values the program has there.
 
   debug_test.py [--runner R] IMAGE
+  debug_test.py --runner R --threads IMAGE    tests/target/sched/cooperative_test.cpp's image:
+      `tessera threads` lists the scheduler's threads, `tessera bt` walks a switched-out one
 
 Bounded: gdb runs in batch mode with a timeout, and QEMU is stopped when gdb exits.
 """
@@ -24,8 +26,11 @@ UARTFR = 0x0900_0018
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner", default=None)
+    parser.add_argument("--threads", action="store_true")
     parser.add_argument("image")
     options = parser.parse_args()
+    if options.threads:
+        return threads(options)
     commands = ["backtrace", "print sensors[1]", "finish"]
     if options.runner:
         commands.append(f"x/wx {UARTFR:#x}")
@@ -43,6 +48,31 @@ def main():
     ]
     if options.runner:
         expectations.append(r"0x9000018:\s+0x000000[89a-f][0-7]")
+    return check(status, text, expectations)
+
+
+def threads(options):
+    """Stopped in the third of four workers (keep_invariants): `tessera threads` shows the
+    first thread waiting in join, the current one running, the others ready; `tessera bt` of
+    the first thread walks its saved frame records down to the test's join and _start."""
+    commands = ["continue", "continue", "tessera threads", "tessera bt 0", "kill"]
+    with tempfile.TemporaryFile() as output:
+        status = debugger.debug(options.image, runner=options.runner, breakpoint="keep_invariants",
+                                commands=commands, batch=True, timeout=90, output=output)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    expectations = [
+        r"^thread 0x[0-9a-f]+ +main +waiting +resumes at ",
+        r"^thread 0x[0-9a-f]+ +\S+ +running",
+        r"^#\d+ +0x[0-9a-f]+ in tessera_main\b.* at \S*tests/target/sched/cooperative_test\.cpp:\d+",
+        r"^#\d+ +0x[0-9a-f]+ in _start\b",
+    ]
+    if len(re.findall(r"^thread 0x[0-9a-f]+ ", text, re.MULTILINE)) != 5:
+        expectations.append("(five threads: the first and four workers)")
+    return check(status, text, expectations)
+
+
+def check(status, text, expectations):
     problems = [] if status == 0 else [f"gdb exited with status {status}"]
     position = 0
     for pattern in expectations:
