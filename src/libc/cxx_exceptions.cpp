@@ -80,7 +80,7 @@ void __verbose_terminate_handler() {
     }
   }
   text("\n");
-  tessera::report::stop(tessera::exit_status_terminate, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
+  tessera::report::stop(tessera::exit_status_terminate, tessera::report::frame_here());
 }
 
 }  // namespace __gnu_cxx

@@ -20,6 +20,7 @@
 #error "cxx_no_exceptions.cpp is the exceptions-off runtime; meson.build leaves it out with CONFIG_CXX_EXCEPTIONS"
 #endif
 
+using tessera::report::frame_here;
 using tessera::report::text;
 
 namespace {
@@ -30,8 +31,8 @@ namespace {
     text(": ");
     text(message);
   }
-  text("\n  a C++ exception with exceptions off (CONFIG_CXX_EXCEPTIONS): the image stops\n");
-  tessera::report::stop(status, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
+  text(tessera::report::kExceptionsOff);
+  tessera::report::stop(status, frame_here());
 }
 
 // The printf subset libstdc++'s __throw_out_of_range_fmt messages use (%s, %zu, %lu, %u, %d,
@@ -63,7 +64,7 @@ void print_formatted(const char* format, va_list arguments) {
 
 [[noreturn]] void default_terminate() {
   tessera::report::begin("std::terminate() called\n");
-  tessera::report::stop(tessera::exit_status_terminate, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
+  tessera::report::stop(tessera::exit_status_terminate, frame_here());
 }
 
 std::terminate_handler current_terminate_handler = default_terminate;
@@ -98,8 +99,8 @@ void __throw_out_of_range_fmt(const char* format, ...) {
   va_start(arguments, format);
   print_formatted(format, arguments);
   va_end(arguments);
-  text("\n  a C++ exception with exceptions off (CONFIG_CXX_EXCEPTIONS): the image stops\n");
-  tessera::report::stop(tessera::exit_status_exception, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
+  text(tessera::report::kExceptionsOff);
+  tessera::report::stop(tessera::exit_status_exception, frame_here());
 }
 
 terminate_handler set_terminate(terminate_handler handler) noexcept {
@@ -112,7 +113,7 @@ terminate_handler get_terminate() noexcept { return __atomic_load_n(&current_ter
 void terminate() noexcept {
   get_terminate()();
   tessera::report::begin("std::terminate: the terminate handler returned\n");
-  tessera::report::stop(tessera::exit_status_terminate, reinterpret_cast<std::uint64_t>(__builtin_frame_address(0)));
+  tessera::report::stop(tessera::exit_status_terminate, frame_here());
 }
 
 // With -fno-rtti, the control block of std::make_shared recognises its tag with this

@@ -13,14 +13,10 @@
 #include "tessera/exit_status.hpp"
 
 using tessera::report::begin;
+using tessera::report::frame_here;
 using tessera::report::text;
 
 namespace {
-
-// The calling function's own frame record (always inlined: at -O0 a call would add a frame).
-[[gnu::always_inline]] inline std::uint64_t frame_here() {
-  return reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
-}
 
 // The exception type out of __tessera_throw_or_stop's __PRETTY_FUNCTION__
 // ("… [with E = std::bad_variant_access]"), or "a C++ exception" if it is not there.
@@ -91,7 +87,7 @@ std::uintptr_t __stack_chk_guard = 0x000a0dff'5a3c96e1;
   print_type_from_signature(signature);
   text(": ");
   text(what != nullptr ? what : "");
-  text("\n  a C++ exception with exceptions off (CONFIG_CXX_EXCEPTIONS): the image stops\n");
+  text(tessera::report::kExceptionsOff);
   tessera::report::stop(tessera::exit_status_exception, frame_here());
 }
 

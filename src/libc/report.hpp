@@ -40,12 +40,17 @@ inline void decimal(std::int64_t value) {
 
 inline void unsigned_decimal(std::uint64_t value) {
   char digits_text[24];
-  std::size_t n = sizeof digits_text;
-  do {
-    digits_text[--n] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  text(digits_text + n, sizeof digits_text - n);
+  text(digits_text, lib::format_unsigned(digits_text, value));
+}
+
+// The line every report of a C++ exception raised with exceptions off ends with.
+inline constexpr const char* kExceptionsOff =
+    "\n  a C++ exception with exceptions off (CONFIG_CXX_EXCEPTIONS): the image stops\n";
+
+// The calling function's own frame record, for stop() (always inlined: at -O0 a call would
+// add a frame).
+[[gnu::always_inline]] inline std::uint64_t frame_here() {
+  return reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
 }
 
 // Prints the call chain from a frame record (frame pointer) and, first, `pc` if non-zero.

@@ -35,11 +35,7 @@ def main():
     if options.runner:
         commands.append(f"x/wx {UARTFR:#x}")
     commands.append("kill")
-    with tempfile.TemporaryFile() as output:
-        status = debugger.debug(options.image, runner=options.runner, breakpoint="sensor_reading",
-                                commands=commands, batch=True, timeout=90, output=output)
-        output.seek(0)
-        text = output.read().decode("utf-8", "replace")
+    status, text = session(options, "sensor_reading", commands)
     expectations = [
         r'Breakpoint 1, sensor_reading \(name=.*"temperature"\) at \S*examples/crash/main\.cpp:\d+',
         r"#1 .*crash_main \(\) at \S*examples/crash/main\.cpp:44",
@@ -51,29 +47,36 @@ def main():
     return check(status, text, expectations)
 
 
+def session(options, breakpoint, commands):
+    """One gdb session in batch mode: (gdb's exit status, everything gdb and the guest printed)."""
+    with tempfile.TemporaryFile() as output:
+        status = debugger.debug(options.image, runner=options.runner, breakpoint=breakpoint,
+                                commands=commands, batch=True, timeout=90, output=output)
+        output.seek(0)
+        return status, output.read().decode("utf-8", "replace")
+
+
 def threads(options):
     """Stopped in the third of four workers (keep_invariants): `tessera threads` shows the
     first thread waiting in join, the current one running, the others ready; `tessera bt` of
     the first thread walks its saved frame records down to the test's join and _start."""
-    commands = ["continue", "continue", "tessera threads", "tessera bt 0", "kill"]
-    with tempfile.TemporaryFile() as output:
-        status = debugger.debug(options.image, runner=options.runner, breakpoint="keep_invariants",
-                                commands=commands, batch=True, timeout=90, output=output)
-        output.seek(0)
-        text = output.read().decode("utf-8", "replace")
+    status, text = session(options, "keep_invariants",
+                           ["continue", "continue", "tessera threads", "tessera bt 0", "kill"])
     expectations = [
         r"^thread 0x[0-9a-f]+ +main +waiting +resumes at ",
         r"^thread 0x[0-9a-f]+ +\S+ +running",
         r"^#\d+ +0x[0-9a-f]+ in tessera_main\b.* at \S*tests/target/sched/cooperative_test\.cpp:\d+",
         r"^#\d+ +0x[0-9a-f]+ in _start\b",
     ]
-    if len(re.findall(r"^thread 0x[0-9a-f]+ ", text, re.MULTILINE)) != 5:
-        expectations.append("(five threads: the first and four workers)")
-    return check(status, text, expectations)
+    listed = len(re.findall(r"^thread 0x[0-9a-f]+ ", text, re.MULTILINE))
+    problems = [] if listed == 5 else [f"`tessera threads` listed {listed} threads, expected 5 (the first and four workers)"]
+    return check(status, text, expectations, problems)
 
 
-def check(status, text, expectations):
-    problems = [] if status == 0 else [f"gdb exited with status {status}"]
+def check(status, text, expectations, problems=None):
+    problems = list(problems or [])
+    if status != 0:
+        problems.append(f"gdb exited with status {status}")
     position = 0
     for pattern in expectations:
         match = re.compile(pattern, re.MULTILINE).search(text, position)

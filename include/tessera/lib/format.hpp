@@ -20,18 +20,24 @@ constexpr std::size_t format_hex(char* out, std::uint64_t value, int digits = 16
   return static_cast<std::size_t>(digits);
 }
 
-// Writes `value` in decimal (with a '-' if negative) to out (at least 21 chars); returns the length.
-constexpr std::size_t format_decimal(char* out, std::int64_t value) {
+// Writes `value` in decimal to out (at least 20 chars); returns the length.
+constexpr std::size_t format_unsigned(char* out, std::uint64_t value) {
   char digits[20];
   std::size_t n = 0, length = 0;
-  std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
   do {
-    digits[n++] = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude != 0);
-  if (value < 0) out[length++] = '-';
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
   while (n > 0) out[length++] = digits[--n];
   return length;
+}
+
+// Writes `value` in decimal (with a '-' if negative) to out (at least 21 chars); returns the length.
+constexpr std::size_t format_decimal(char* out, std::int64_t value) {
+  const std::size_t sign = value < 0 ? 1 : 0;
+  out[0] = '-';  // overwritten by the first digit when there is no sign
+  const auto magnitude = static_cast<std::uint64_t>(value);
+  return sign + format_unsigned(out + sign, sign != 0 ? 0 - magnitude : magnitude);
 }
 
 }  // namespace tessera::lib

@@ -12,6 +12,7 @@
 namespace {
 
 using tessera::lib::format_decimal;
+using tessera::lib::format_unsigned;
 using tessera::lib::format_hex;
 using tessera::lib::length;
 
@@ -55,6 +56,13 @@ TEST_CASE("format_decimal") {
   CHECK(decimal(std::numeric_limits<std::int64_t>::max()) == "9223372036854775807");
   CHECK(decimal(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
   CHECK(decimal(std::numeric_limits<std::int64_t>::min() + 1) == "-9223372036854775807");
+}
+
+TEST_CASE("format_unsigned covers the whole 64-bit range") {
+  char out[24];
+  CHECK(std::string(out, format_unsigned(out, 0)) == "0");
+  CHECK(std::string(out, format_unsigned(out, 1048576)) == "1048576");
+  CHECK(std::string(out, format_unsigned(out, std::numeric_limits<std::uint64_t>::max())) == "18446744073709551615");
 }
 
 TEST_CASE("format_hex writes 16 zero-padded lower-case digits") {
