@@ -112,6 +112,9 @@ def allocator_name(alloc):
     return ALLOC_NAMES[alloc.split("::")[2].split("<")[0]]
 
 
+MODEL_RUNS = 40  # per build: seeded operation sequences on the schedulers' queues (sched_model.hpp)
+
+
 def random_thread_scheduler(r, kind):
     """(C++ type, expected name, max_threads, stack_bytes) of a blocking scheduler."""
     threads = r.choice([1, 2, 8, 16, r.randint(1, 4096)])
@@ -132,7 +135,11 @@ def random_scheduler(r, bare_metal):
         return "tessera::sched::None", "sched::None", ["tessera::configfuzz::thread_options_are<typename K::scheduler_type>(0, 0)"]
     if kind in ("cooperative", "preemptive"):
         type_name, name, threads, stack = random_thread_scheduler(r, kind)
-        return type_name, name, [f"tessera::configfuzz::thread_options_are<typename K::scheduler_type>({threads}, {stack})"]
+        checks = [f"tessera::configfuzz::thread_options_are<typename K::scheduler_type>({threads}, {stack})"]
+        # The model runs on as many threads as the scheduler has (up to 16), with priorities
+        # where the scheduler uses them.
+        checks.append(("model", min(threads, 16), kind == "preemptive"))
+        return type_name, name, checks
     cores = r.randint(1, 8)
     parts, checks = [], [f"K::cores == {cores}"]
     for core in range(cores):
@@ -184,9 +191,10 @@ def kernel_source(seed, cases, scripted, platform, only=None):
     ]
     if bare_metal:
         lines += ['#include "tessera/sched/per_core.hpp"', '#include "tessera/sched/preemptive.hpp"']
-    lines += ['#include "constexpr_script.hpp"', '#include "kernel_checks.hpp"', "",
+    lines += ['#include "constexpr_script.hpp"', '#include "kernel_checks.hpp"', '#include "sched_model.hpp"', "",
               "using tessera::configfuzz::Fail;", ""]
     described = []
+    model_runs = [0]
     for i in range(cases):
         alloc, lifo, double_free, max_size = random_allocator(r)
         sched, sched_name, sched_checks = random_scheduler(r, bare_metal)
@@ -195,6 +203,15 @@ def kernel_source(seed, cases, scripted, platform, only=None):
         script_seed = r.getrandbits(32)
         steps = STEPS if i < scripted else 6
         described.append(f"Kernel<{alloc}, {sched}, {net}, tessera::block::None, {plat}>")
+        # Every random value of the case is drawn before --only skips it, so case I is the same alone.
+        models = []
+        for check in sched_checks:
+            if isinstance(check, tuple):
+                model_seed = r.getrandbits(32)
+                if model_runs[0] < MODEL_RUNS:
+                    model_runs[0] += 1
+                    models.append((check[1], check[2], model_seed))
+        sched_checks = [c for c in sched_checks if not isinstance(c, tuple)]
         if only is not None and i != only:
             continue
         checks = [f'tessera::configfuzz::names_are<K>("{allocator_name(alloc)}", "{sched_name}", "{net_name}", '
@@ -207,6 +224,9 @@ def kernel_source(seed, cases, scripted, platform, only=None):
                   "static_assert(K::well_formed);"]
         lines += [f"static_assert(sizeof(tessera::configfuzz::Holds<{c}, {i}>) >= 0);  // seed {seed} case {i}"
                   for c in checks]
+        for threads, by_priority, model_seed in models:
+            lines.append(f"static_assert(sizeof(tessera::configfuzz::ModelPassed<tessera::configfuzz::sched_model<"
+                         f"{threads}>({model_seed}u, 150, {bool_cpp(by_priority)}), {i}>) > 0);  // seed {seed} case {i}")
         lines += [f"constexpr Fail script = tessera::configfuzz::script<K::allocator_type, {ARENA}>({script_seed}u, "
                   f"{steps}, {max_size}, {bool_cpp(double_free)}, {bool_cpp(lifo)});",
                   f"static_assert(sizeof(tessera::configfuzz::Passed<script, {i}>) > 0);  // seed {seed} case {i}",
@@ -421,7 +441,7 @@ def reproduce(options, case):
                     + ["--seed", str(options.seed_used), "--cases", str(options.cases), "--only", str(case)] + tail)
 
 
-FAILED_CASE = re.compile(r"(?:Holds|Passed)<[^,]*, (\d+)>|namespace case(\d+)|case(\d+)::")
+FAILED_CASE = re.compile(r"(?:Holds|Passed|ModelPassed)<[^,]*, (\d+)>|namespace case(\d+)|case(\d+)::")
 
 
 def stage_constexpr(options, seed, compiler):
@@ -461,7 +481,8 @@ def stage_constexpr(options, seed, compiler):
         for slot in ("sched::PerCore", "sched::Preemptive", "sched::Cooperative", "alloc::Staged", "net::VirtioNet",
                      "net::Loopback", "net::UdpTunnel", "QemuVirt<"):
             kinds[slot] = kinds.get(slot, 0) + (slot in kernel)
-    print("ok      every configuration holds"
+    models = source.count("sched_model<")
+    print(f"ok      every configuration holds, {models} scheduler model runs match"
           + "".join(f", {n} with {k.rstrip('<')}" for k, n in kinds.items() if n))
     print(f"configfuzz constexpr: {count} configurations, seed {seed}, {elapsed:.0f} s")
     return 0
