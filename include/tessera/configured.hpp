@@ -394,7 +394,7 @@ inline constexpr const char* printf_flavour =
 namespace tessera {
 
 // The kernel the configuration describes.
-using configured_kernel = Kernel<configured::alloc_type, configured::sched_type, configured::net_type,
+using configured_kernel = BasicKernel<configured::alloc_type, configured::sched_type, configured::net_type,
                                  configured::block_type, configured::platform_type>;
 
 }  // namespace tessera
