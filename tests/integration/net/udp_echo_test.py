@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Boot examples/udp-echo-raw and check real round trips from this machine, on 127.0.0.1 only.
+"""Boot a UDP echo image and check real round trips from this machine, on 127.0.0.1 only
+(examples/udp-echo-raw, examples/udp-echo on lwIP's sockets, the lwIP raw-API test image).
 
   udp_echo_test.py --runner RUN-QEMU IMAGE   qemu-virt-aarch64: QEMU user networking forwards a
                                              free UDP port on 127.0.0.1 to the guest's port 7;
