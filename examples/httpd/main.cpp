@@ -57,9 +57,9 @@ std::uint64_t now_ms() {
   return clock::now() * 1000u / clock::frequency();
 }
 
-bool send_all(int s, const char* data, std::size_t size) {
+bool send_all(int s, const char* data, std::size_t size, int flags = 0) {
   while (size > 0) {
-    const auto n = lwip_send(s, data, size, 0);
+    const auto n = lwip_send(s, data, size, flags);
     if (n <= 0) return false;
     data += n;
     size -= static_cast<std::size_t>(n);
@@ -74,7 +74,9 @@ bool respond(int s, const char* status, const char* type, const char* body, std:
                               "HTTP/1.1 %s\r\nServer: tessera-httpd\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
                               "Connection: %s\r\n\r\n",
                               status, type, length, keep_alive ? "keep-alive" : "close");
-  return send_all(s, head, static_cast<std::size_t>(n)) && (head_only || send_all(s, body, length));
+  // MSG_MORE: the head waits for the body, and both leave in one segment.
+  return send_all(s, head, static_cast<std::size_t>(n), head_only ? 0 : MSG_MORE) &&
+         (head_only || send_all(s, body, length));
 }
 
 std::size_t stats_json(char* out, std::size_t size) {
@@ -230,6 +232,9 @@ int httpd_main() {
     const timeval idle{.tv_sec = kIdleMs / 1000, .tv_usec = kIdleMs % 1000 * 1000};
     lwip_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
     lwip_setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &idle, sizeof idle);
+    // No Nagle: a keep-alive response must not wait for the ACK of the previous one.
+    const int one = 1;
+    lwip_setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++counters.active;
     auto worker = App::sched().spawn(&connection, reinterpret_cast<void*>(static_cast<std::intptr_t>(s)),
                                      {.stack_bytes = kWorkerStack, .name = "http", .detached = true});

@@ -111,6 +111,7 @@ class LwipSockets {
 
   const LwipNetifCounters& counters() const { return netif_.counters(); }
   netif_type& netif() { return netif_; }
+  api::ThreadId receive_thread() const { return receiver_; }  // the thread that runs lwIP's input
 
  private:
   Result<void> start(const ip4_addr_t& address, const ip4_addr_t& netmask, const ip4_addr_t& gateway) {
@@ -120,6 +121,7 @@ class LwipSockets {
     auto receiver = K::sched().spawn(&LwipSockets::receive, this,
                                      {.stack_bytes = Options.rx_stack_bytes, .name = "lwip-rx", .detached = true});
     if (!receiver) return fail(receiver.error());
+    receiver_ = receiver.value();
     started_ = true;
     return {};
   }
@@ -142,6 +144,7 @@ class LwipSockets {
   }
 
   netif_type netif_;
+  api::ThreadId receiver_ = 0;
   bool started_ = false;
 };
 
