@@ -4,7 +4,7 @@ port on 127.0.0.1 → the guest's port 80).
 
   httpd_test.py --runner RUN-QEMU IMAGE
 
-Checks, in order: GET / (status, headers, the exact page), keep-alive (several requests, one
+Checks, in order: the DHCP lease on the console, GET / (status, headers, the exact page), keep-alive (several requests, one
 of them pipelined, on one connection), /stats is JSON, 1,000 sequential requests each on a new
 connection, 32 concurrent connections (each with keep-alive requests), bad input (an oversize
 head, a header flood, a malformed request line, a body, a connection that stalls mid-request,
@@ -152,6 +152,9 @@ def run(options, problems, notes):
         if not guest.wait_for("listening on http://", 60):
             problems.append("httpd never said it was listening")
             return guest
+        # Its address came from QEMU's DHCP server (net::LwipSockets::start_dhcp).
+        if "httpd: DHCP lease 10.0.2.15/255.255.255.0, gateway 10.0.2.2" not in guest.console():
+            problems.append("no DHCP lease line (10.0.2.15/255.255.255.0, gateway 10.0.2.2) on the console")
         # GET /: status, headers, the page.
         status, headers, body = request(port)
         if status != 200 or headers.get("content-type") != "text/html" or not body.startswith(b"<!doctype html>") \
