@@ -9,16 +9,24 @@
 // kIdleMs or takes longer than kRequestMs over one request (closed, timed_out), a connection
 // beyond kMaxConnections (503 and closed, rejected).
 //
-// The address comes from DHCP (QEMU user networking's server: 10.0.2.15). `./tessera run httpd`
-// forwards 127.0.0.1:8080 on the host to port 80 here and prints the URL. Without a network
-// card the kernel stops at boot with a console message and exit status 70.
+// qemu-virt-aarch64: net::VirtioNet, the address from DHCP (QEMU user networking's server:
+// 10.0.2.15); `./tessera run httpd` forwards 127.0.0.1:8080 on the host to port 80 here and
+// prints the URL. Without a network card the kernel stops at boot with a console message and
+// exit status 70. hosted: net::UdpTunnel (frames in UDP datagrams on 127.0.0.1, for a peer
+// such as a QEMU guest's -netdev dgram), static 10.0.2.15.
 
 #include <cstdio>
 #include <cstring>
 
 #include <tessera/net/lwip_sockets.hpp>
-#include <tessera/net/virtio_net.hpp>
 #include <tessera/tessera.hpp>
+#if defined(TESSERA_PLATFORM_HOSTED)
+#include <tessera/net/udp_tunnel.hpp>
+using Net = tessera::net::UdpTunnel<>;  // Ethernet frames in UDP datagrams on 127.0.0.1 (TESSERA_UDP_TUNNEL=LOCAL:REMOTE)
+#else
+#include <tessera/net/virtio_net.hpp>
+using Net = tessera::net::VirtioNet<{.queue_size = 128, .buffers = 256}>;
+#endif
 
 #include "http.hpp"
 
@@ -34,7 +42,7 @@ constexpr std::size_t kWorkerStack = 12 * 1024;
 
 using App = tessera::Kernel<tessera::alloc::Tlsf<>,
                             tessera::sched::Cooperative<{.max_threads = kMaxConnections + 8}>,
-                            tessera::net::VirtioNet<{.queue_size = 128, .buffers = 256}>, tessera::block::None,
+                            Net, tessera::block::None,
                             tessera::platform::Target>;
 
 namespace {
@@ -192,12 +200,23 @@ void connection(void* argument) {
 }
 
 int httpd_main() {
+#if defined(TESSERA_PLATFORM_HOSTED)
+  // The tunnel's peer (a QEMU guest's -netdev dgram, a test) runs no DHCP server: QEMU user
+  // networking's guest address, fixed.
+  if (auto started = stack.start_static({.address = {10, 0, 2, 15}, .gateway = {10, 0, 2, 2}}); !started) {
+    std::printf("httpd: lwIP did not start: %s\n", tessera::to_string(started.error()));
+    return 1;
+  }
+  const char* how = "static address";
+#else
   if (auto started = stack.start_dhcp(10'000); !started) {
     std::printf("httpd: no address from DHCP: %s\n", tessera::to_string(started.error()));
     return 1;
   }
+  const char* how = "DHCP lease";
+#endif
   const auto lease = stack.settings();
-  std::printf("httpd: DHCP lease %u.%u.%u.%u/%u.%u.%u.%u, gateway %u.%u.%u.%u\n", lease.address.a, lease.address.b,
+  std::printf("httpd: %s %u.%u.%u.%u/%u.%u.%u.%u, gateway %u.%u.%u.%u\n", how, lease.address.a, lease.address.b,
               lease.address.c, lease.address.d, lease.netmask.a, lease.netmask.b, lease.netmask.c, lease.netmask.d,
               lease.gateway.a, lease.gateway.b, lease.gateway.c, lease.gateway.d);
 

@@ -5,6 +5,7 @@
 //
 // qemu-virt-aarch64: net::VirtioNet at 10.0.2.15 (static; QEMU user networking's default guest
 // address); `./tessera run udp-echo` forwards UDP 127.0.0.1:5556 on the host to port 7 here.
+// hosted: net::UdpTunnel (Ethernet frames in UDP datagrams on 127.0.0.1; TESSERA_UDP_TUNNEL).
 // Copies per echoed datagram: one out of lwIP's pbuf into our buffer (lwip_recvfrom), one from
 // lwIP's pbuf chain into the driver's buffer (net::LwipNetif's transmit); lwip_sendto sends
 // our buffer by reference. Receiving into lwIP copies nothing (custom pbufs).
@@ -12,11 +13,17 @@
 #include <cstdio>
 
 #include <tessera/net/lwip_sockets.hpp>
-#include <tessera/net/virtio_net.hpp>
 #include <tessera/tessera.hpp>
+#if defined(TESSERA_PLATFORM_HOSTED)
+#include <tessera/net/udp_tunnel.hpp>
+using Net = tessera::net::UdpTunnel<>;  // Ethernet frames in UDP datagrams on 127.0.0.1 (TESSERA_UDP_TUNNEL=LOCAL:REMOTE)
+#else
+#include <tessera/net/virtio_net.hpp>
+using Net = tessera::net::VirtioNet<{.queue_size = 128, .buffers = 256}>;
+#endif
 
 using App = tessera::Kernel<tessera::alloc::Tlsf<>, tessera::sched::Cooperative<>,
-                            tessera::net::VirtioNet<{.queue_size = 128, .buffers = 256}>, tessera::block::None,
+                            Net, tessera::block::None,
                             tessera::platform::Target>;
 
 namespace {
