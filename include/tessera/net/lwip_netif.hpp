@@ -16,7 +16,9 @@
 //          and counted;
 //          Filter — sees each received frame first (default: none): a type with
 //          `static bool take(Device&, api::PacketBuffer*)`; a frame it takes (returns true) is
-//          its own and never reaches lwIP (the net benchmark answers raw echoes this way).
+//          its own and never reaches lwIP (the net benchmark answers raw echoes this way). An
+//          optional `static void flush(Device&)` runs after each burst (to send its answers in
+//          one tx_burst).
 // Cost: RxPbufs × ~40 bytes, a netif (~100 bytes); per frame one custom pbuf set-up on receive,
 // one buffer allocation and copy on transmit. lwIP calls link_output and the pbuf free function
 // through pointers: those are lwIP's own callbacks.
@@ -129,6 +131,8 @@ class LwipNetif {
       UNLOCK_TCPIP_CORE();
     }
 #endif
+    if constexpr (requires { Filter::flush(*device_); })
+      if (n > 0) Filter::flush(*device_);
     return n;
   }
 

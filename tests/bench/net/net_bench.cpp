@@ -34,8 +34,19 @@ tessera::api::ThreadId echo_thread = 0, query_thread = 0;
 
 constexpr udp_echo::Ipv4 kAddress{std::byte{10}, std::byte{0}, std::byte{2}, std::byte{15}};
 
-// The raw path: UDP to port 7 is answered in place and transmitted; everything else goes on to lwIP.
+// The raw path: UDP to port 7 is answered in place, and the burst's answers leave in one
+// tx_burst (flush, after the burst: one notification of the card, as udp-echo-raw does);
+// everything else goes on to lwIP.
 struct RawEcho {
+  static inline tessera::api::PacketBuffer* answers[32];  // LwipNetif's bursts are at most 32
+  static inline std::size_t pending = 0;
+  template <class Device>
+  static void flush(Device& device) {
+    const std::size_t sent = device.tx_burst(std::span(answers, pending));
+    counts.raw_echoes += sent;
+    for (std::size_t i = sent; i < pending; ++i) device.free_buffer(answers[i]);  // the queue was full
+    pending = 0;
+  }
   template <class Device>
   static bool take(Device& device, tessera::api::PacketBuffer* b) {
     using namespace udp_echo::offsets;
@@ -48,11 +59,7 @@ struct RawEcho {
     static udp_echo::Responder responder(device.mac(), kAddress, 7, device.mtu());
     in_raw_path = true;
     if (responder.handle(f) == udp_echo::Action::transmit) {
-      tessera::api::PacketBuffer* one[1] = {b};
-      if (device.tx_burst(one) == 1)
-        ++counts.raw_echoes;
-      else
-        device.free_buffer(b);
+      answers[pending++] = b;
     } else {
       device.free_buffer(b);
     }
