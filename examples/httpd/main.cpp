@@ -36,7 +36,9 @@ constexpr int kMaxConnections = 40;
 constexpr std::size_t kRequestBuffer = 4096;  // the largest request head
 constexpr int kIdleMs = 5000;                 // a connection silent this long is closed
 constexpr std::uint32_t kRequestMs = 10'000;  // one request's head must arrive within this
-constexpr std::size_t kWorkerStack = 12 * 1024;
+// A connection's thread holds the request buffer, the /stats text and lwIP's whole transmit
+// path (tcp_output → link_output runs on the sender's stack under the core lock).
+constexpr std::size_t kWorkerStack = 16 * 1024;
 
 }  // namespace
 

@@ -16,8 +16,9 @@
 // says to pick sched::Cooperative.
 //
 // Options: none (lwIP's mailbox sizes and thread stacks are lwipopts.h's).
-// Cost: per semaphore 32 bytes, per mutex 40, per mailbox 80 + 8 × its size, all from the
-// heap; a wait or post is the sync:: operation plus, with a timeout, one clock read.
+// Cost (64-bit targets): per semaphore 32 bytes, per mutex 32, per mailbox 88 + 8 × its size,
+// all from the heap (plus the allocator's header each); a wait or post is the sync:: operation
+// plus one or two clock reads.
 
 #include <cstddef>
 #include <cstdint>
