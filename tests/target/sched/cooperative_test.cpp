@@ -17,7 +17,7 @@
 #include "../check.hpp"
 
 using App = tessera::Kernel<tessera::alloc::Tlsf<>, tessera::sched::Cooperative<{.max_threads = 8, .stack_bytes = 16384}>,
-                            tessera::net::None, tessera::block::None, tessera::platform::QemuVirtAarch64>;
+                            tessera::net::None, tessera::block::None, tessera::platform::Target>;
 static_assert(tessera::api::Scheduler<App::scheduler_type>);
 
 namespace {
