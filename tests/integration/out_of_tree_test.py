@@ -75,11 +75,13 @@ def prepare(mode, source, app, scratch, platform, deadline):
     elif mode == "copy":
         files = tracked_files(source)
         if files is None:
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("build", ".git"))
+            # symlinks=True: examples/rpi3-firmware/subprojects/tessera links back to the checkout
+            shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns("build", ".git"))
         else:
             for name in files:
                 os.makedirs(os.path.dirname(os.path.join(target, name)), exist_ok=True)
-                shutil.copy2(os.path.join(source, name), os.path.join(target, name))
+                # a tracked symbolic link stays one (examples/rpi3-firmware/subprojects/tessera -> ../../..)
+                shutil.copy2(os.path.join(source, name), os.path.join(target, name), follow_symlinks=False)
     elif mode == "submodule":
         run(["git", "init", "-q"], app, deadline, "git init")
         run(["git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", source, "subprojects/tessera"], app,
