@@ -91,7 +91,9 @@ def main():
             for image, expect in (("hello", [f"printf={flavour}", f"alloc: {allocator}" + (f" .bytes={cap}" if cap is not None else "")]),
                                   ("hello-explicit", ["spelled out in examples/hello/main.cpp"])):
                 path = os.path.join(build, "examples", "hello", image)
-                command = [options.runner, "--timeout", "20", path] if options.runner else [path]
+                # raspi3 with its console on the mini UART: QEMU's second serial port
+                console = ["--mini-uart"] if "RASPI3_CONSOLE_MINI_UART" in values else []
+                command = [options.runner, "--timeout", "20", *console, path] if options.runner else [path]
                 booted = run(command, 40, stdin=subprocess.DEVNULL)
                 output = booted.stdout + booted.stderr
                 line = next((l for l in output.splitlines() if l.startswith("configuration:")), "(none)")
