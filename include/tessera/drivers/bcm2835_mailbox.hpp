@@ -7,7 +7,8 @@
 // (github.com/raspberrypi/firmware wiki, "Mailboxes" and "Mailbox property interface"); the
 // BCM2835 ARM Peripherals manual does not describe this block.
 // Every wait is bounded (.timeout_us on the generic timer): a firmware that does not answer is
-// Error::timeout, a tag it refuses is Error::io_error, and last_failed_tag() says which tag.
+// Error::timeout, a tag it refuses or answers short is Error::io_error, and last_failed_tag()
+// says which tag.
 // Cost: one round trip to the VideoCore per call (QEMU answers at once; a real board in tens
 // of microseconds); the buffer is cleaned and invalidated in the data cache around it.
 
@@ -48,8 +49,8 @@ struct Bcm2835Mailbox {
   static constexpr std::uint32_t property_channel = 8;  // ARM → VideoCore property tags
   // The buffer's bus address: the VideoCore sees ARM RAM through its L2-uncached alias.
   static constexpr std::uint32_t bus_alias = 0xC000'0000;
-  // Property interface codes: request, answered, refused; a tag's answer sets bit 31 of its
-  // length word.
+  // Property interface codes: a request, an answered buffer; a tag's answer sets bit 31 of its
+  // code word and bits 30:0 to the length of the values written.
   static constexpr std::uint32_t request = 0, response_ok = 0x8000'0000, tag_response = 1u << 31;
   // Tags used here.
   static constexpr std::uint32_t tag_board_revision = 0x0001'0002;
@@ -81,7 +82,12 @@ struct Bcm2835Mailbox {
       if ((lib::mmio::read32(MAIL0_READ) & 0xf) == property_channel) break;  // another channel's answer: not ours
     }
     clean_and_invalidate(&message, sizeof(message));  // drop anything cached while it was written
-    if (message.code != response_ok || !(message.tag_code & tag_response)) return failed(message.tag, Error::io_error);
+    // Answered means: the buffer's code says so, and the tag's code has its response bit and
+    // the length of what was written (bits 30:0), at least the values asked for. (QEMU marks a
+    // tag it does not know as answered, with length 0.)
+    if (message.code != response_ok || !(message.tag_code & tag_response) ||
+        (message.tag_code & ~tag_response) < Words * 4)
+      return failed(message.tag, Error::io_error);
     return {};
   }
 

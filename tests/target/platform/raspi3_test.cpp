@@ -62,6 +62,31 @@ void mailbox() {
   CHECK(Platform::mailbox::last_failed_tag() == 0);
 }
 
+// Bad input: a tag the firmware does not know is refused with its tag named; a mailbox that
+// never accepts a message (here: "registers" in RAM whose status says full) times out.
+void mailbox_failures() {
+  using Mailbox = Platform::mailbox;
+  constexpr std::uint32_t unknown_tag = 0x000f'0001;
+  Mailbox::Message<1> message{.tag = unknown_tag};
+  const auto refused = Mailbox::call(message);
+  CHECK(refused.error() == tessera::Error::io_error);
+  CHECK(Mailbox::last_failed_tag() == unknown_tag);
+
+  constexpr std::uintptr_t fake = 0x0300'0000;  // 48 MiB: free RAM, not the real mailbox
+  using Stuck = tessera::drivers::Bcm2835Mailbox<{.base = fake, .timeout_us = 2000}>;
+  tessera::lib::mmio::write32(Stuck::MAIL1_STATUS, Stuck::STATUS_FULL);
+  const auto t0 = Platform::system_timer::now();
+  const auto revision = Stuck::board_revision();
+  const auto waited_us = Platform::system_timer::now() - t0;
+  std::printf("stuck mailbox: %s after %llu us, tag 0x%08x\n", tessera::to_string(revision.error()),
+              static_cast<unsigned long long>(waited_us), static_cast<unsigned>(Stuck::last_failed_tag()));
+  CHECK(revision.error() == tessera::Error::timeout);
+  CHECK(Stuck::last_failed_tag() == Stuck::tag_board_revision);
+  CHECK(waited_us >= 2000 && waited_us < 1'000'000);
+  // The real one still works afterwards.
+  CHECK(Mailbox::board_revision().ok());
+}
+
 void gpio() {
   using Gpio = Platform::gpio;
   constexpr unsigned pin = 17;  // header pin 11: free on a real board
@@ -121,6 +146,7 @@ int platform_main() {
   std::printf("platform %s\n", Platform::name);
   memory();
   mailbox();
+  mailbox_failures();
   gpio();
   clocks();
   console();
