@@ -1,6 +1,7 @@
 // Entry of a secondary core released from a spin table (the Raspberry Pi 3: the firmware's
 // armstub8, or QEMU's boot stub, waits at EL2 with the MMU off until 0xd8 + 8·core holds an
-// address, then branches there with x0-x3 zero). platform::Raspi3Board::start_core fills
+// address, then branches there with x0-x3 zero). Cache coherency between the cores needs
+// CPUECTLR_EL1.SMPEN, which armstub8 sets for every core before it drops to EL2. platform::Raspi3Board::start_core fills
 // tessera_secondary_boot with core 0's MMU and vector set-up and the core's stack and entry,
 // cleans it to the point of coherency (this core reads it with its MMU and caches off), then
 // writes this function's address to the spin table.
@@ -24,6 +25,7 @@
     .type tessera_secondary_entry, %function
     .balign 8
 tessera_secondary_entry:
+    msr     daifset, #0xf               // whatever the stub left: no exception until entry() wants one
     mrs     x19, mpidr_el1
     and     x19, x19, #0xff             // Aff0: the core number
     mrs     x0, CurrentEL
