@@ -117,6 +117,14 @@ struct Raspi3PageTables : Raspi3Layout {
 
 template <Raspi3Options Options = Raspi3Options{}>
 struct Raspi3Board {
+  static constexpr bool baud_ok = Options.baud >= 300 && Options.baud <= 4'000'000;
+  static constexpr bool clock_ok = Options.uart_clock_hz == 0 || Options.uart_clock_hz >= 16 * Options.baud;
+  static_assert(baud_ok,
+                "platform::Raspi3Board: option .baud must be 300 to 4,000,000 (115200 is what the docs' serial "
+                "settings say)");
+  static_assert(clock_ok,
+                "platform::Raspi3Board: option .uart_clock_hz must be at least 16 × .baud (the PL011's divisor is "
+                "clock / (16 × baud)), or 0 to keep the divisor the firmware set");
   static constexpr const char* name = "platform::Raspi3";
   static constexpr Raspi3Options options = Options;
 
@@ -147,8 +155,10 @@ struct Raspi3Board {
   using gpio = drivers::Bcm2835Gpio<{.base = gpio_base}>;
   using console = std::conditional_t<
       Options.console == Raspi3Console::pl011,
-      drivers::Pl011<{.base = uart0_base, .clock_hz = Options.uart_clock_hz, .baud = Options.baud}>,
-      drivers::Bcm2835MiniUart<{.base = mini_uart_base, .baud = Options.baud}>>;
+      // A bad option is reported once, above, not again by the driver's own checks.
+      drivers::Pl011<{.base = uart0_base, .clock_hz = baud_ok && clock_ok ? Options.uart_clock_hz : 0,
+                      .baud = baud_ok ? Options.baud : 115200}>,
+      drivers::Bcm2835MiniUart<{.base = mini_uart_base, .baud = baud_ok ? Options.baud : 115200}>>;
   using clock = arch::aarch64::GenericTimer;
   using system_timer = drivers::Bcm2835SystemTimer<{.base = system_timer_base}>;
   using mailbox = drivers::Bcm2835Mailbox<{.base = mailbox_base}>;
