@@ -66,6 +66,8 @@ struct Bcm2836LocalIntc {
   // bit 0 of mailbox s of the target core, which raises interrupt mailbox0 + s there once
   // enabled (enable(mailbox0 + s) on that core); end() or clear_signal(s) clears it.
   static constexpr std::uint32_t signal_count = 4;
+  // The interrupt number signal s arrives as (on a GIC an SGI's number is the signal itself).
+  static constexpr std::uint32_t signal_irq(std::uint32_t s) { return mailbox0 + s; }
   static void signal(unsigned target_core, std::uint32_t s) {
     lib::mmio::write32(CORE0_MAILBOX0_SET + target_core * 16 + s * 4, 1);
   }
