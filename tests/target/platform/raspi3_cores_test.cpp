@@ -2,7 +2,9 @@
 // table. Each reports, with a release store into a shared array, its core number, its
 // exception level, whether its MMU and caches are on, that FP/SIMD works and that it runs on
 // the stack it was given; core 0 waits (at most 2 s on the system timer) with acquire loads
-// and prints "core N up" for each. The exit status is the number of failed checks.
+// and prints "core N up" for each. Then core 0 wakes core 1 from wfi with a core signal (a
+// BCM2836 mailbox interrupt, pending with IRQs masked). The exit status is the number of
+// failed checks.
 
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +32,8 @@ struct Report {
 };
 Report reports[cores];
 std::uintptr_t stack_tops[cores];
+using Controller = Platform::interrupt_controller;
+std::uint32_t waiting = 0, woken = 0, wakeups = 0;  // core 1's side of the signal test
 
 void secondary(unsigned core) {
   Report r{};
@@ -45,7 +49,18 @@ void secondary(unsigned core) {
   reports[core].vbar = r.vbar;
   reports[core].fp = r.fp;
   reports[core].sp = r.sp;
+  if (core == 1) Controller::enable(Controller::signal_irq(0));  // before it says it is up
   __atomic_store_n(&reports[core].id, Platform::core_id() + 1, __ATOMIC_RELEASE);  // publishes the fields above
+  if (core != 1) return;
+  // Sleep until core 0's signal: wfi wakes on the pending interrupt though IRQs stay masked.
+  __atomic_store_n(&waiting, 1, __ATOMIC_RELEASE);
+  while (!Controller::pending(Controller::signal_irq(0))) {
+    asm volatile("wfi");
+    __atomic_fetch_add(&wakeups, 1, __ATOMIC_RELAXED);
+  }
+  Controller::clear_signal(0);
+  const bool cleared = !Controller::pending(Controller::signal_irq(0));
+  __atomic_store_n(&woken, cleared ? 1 : 2, __ATOMIC_RELEASE);
 }
 
 int cores_main() {
@@ -88,6 +103,19 @@ int cores_main() {
   CHECK(up == cores - 1);
   std::printf("%u cores reported in %llu us\n", up,
               static_cast<unsigned long long>(Platform::system_timer::now() - start));
+
+  // Core 1 sleeps in wfi; a signal wakes it, and it clears the signal.
+  const auto signal_start = Platform::system_timer::now();
+  while (__atomic_load_n(&waiting, __ATOMIC_ACQUIRE) == 0 && Platform::system_timer::now() - signal_start < 1'000'000) {
+  }
+  CHECK(__atomic_load_n(&woken, __ATOMIC_ACQUIRE) == 0);  // still asleep: nothing signalled it yet
+  Controller::signal(1, 0);
+  while (__atomic_load_n(&woken, __ATOMIC_ACQUIRE) == 0 && Platform::system_timer::now() - signal_start < 2'000'000) {
+  }
+  const auto result = __atomic_load_n(&woken, __ATOMIC_ACQUIRE);
+  std::printf("core 1 %s by a signal after %u wfi wake-ups\n", result == 1 ? "woken" : "not woken",
+              static_cast<unsigned>(__atomic_load_n(&wakeups, __ATOMIC_RELAXED)));
+  CHECK(result == 1);  // woken, and the signal cleared
   std::printf("%d failed\n", tessera::test::failures);
   return tessera::test::failures;
 }
