@@ -122,7 +122,8 @@ def main():
             run(["ninja", "-C", build], app, deadline, f"{mode}: building the app")
             image = os.path.join(build, "app")
             result = run([runner, "--timeout", "30", image] if runner else [image], app, deadline, f"{mode}: booting the app")
-            expected = "out-of-tree app on platform::" + ("Hosted" if options.platform == "hosted" else "QemuVirtAarch64")
+            expected = "out-of-tree app on platform::" + {"hosted": "Hosted", "raspi3": "Raspi3"}.get(
+                options.platform, "QemuVirtAarch64")
             if f"{expected}: of out tessera tree" not in result.stdout:
                 raise Failed(f"{mode}: the app's line is missing; it printed:\n{result.stdout[-2000:]}")
             ran += 1
