@@ -37,9 +37,9 @@
 #include "tessera/result.hpp"
 
 extern "C" {
-// src/arch/aarch64/secondary.S: where a released secondary core starts, and what it reads there.
-void tessera_secondary_entry();
-extern std::uint64_t tessera_secondary_boot[16];
+// src/arch/aarch64/spin_table.S: where a released secondary core starts, and what it reads there.
+void tessera_spin_table_entry();
+extern std::uint64_t tessera_spin_table_boot[16];
 extern const char tessera_vectors[];
 }
 
@@ -223,7 +223,7 @@ struct Raspi3Board {
     if (core == 0 || core >= max_cores || core == core_id() || sp == 0 || sp % 16 != 0 || entry == nullptr)
       return fail(Error::invalid_argument);
     if (__atomic_fetch_or(&started_, 1u << core, __ATOMIC_ACQ_REL) & (1u << core)) return fail(Error::invalid_argument);
-    auto* boot = tessera_secondary_boot;
+    auto* boot = tessera_spin_table_boot;
     asm volatile("mrs %0, mair_el1" : "=r"(boot[0]));
     asm volatile("mrs %0, tcr_el1" : "=r"(boot[1]));
     asm volatile("mrs %0, ttbr0_el1" : "=r"(boot[2]));
@@ -233,9 +233,9 @@ struct Raspi3Board {
     boot[6 + core] = sp;
     boot[10 + core] = reinterpret_cast<std::uint64_t>(entry);
     // The core reads the block with its MMU and caches off: clean it to the point of coherency
-    // (two 64-byte lines, secondary.S aligns it).
+    // (two 64-byte lines, spin_table.S aligns it).
     asm volatile("dc cvac, %0\n\tdc cvac, %1\n\tdsb sy" ::"r"(boot), "r"(boot + 8) : "memory");
-    post_spin_table(spin_table + 8 * core, reinterpret_cast<std::uint64_t>(&tessera_secondary_entry));
+    post_spin_table(spin_table + 8 * core, reinterpret_cast<std::uint64_t>(&tessera_spin_table_entry));
     return {};
   }
 

@@ -1,16 +1,17 @@
 // Entry of a secondary core released from a spin table (the Raspberry Pi 3: the firmware's
 // armstub8, or QEMU's boot stub, waits at EL2 with the MMU off until 0xd8 + 8·core holds an
-// address, then branches there with x0-x3 zero). Cache coherency between the cores needs
-// CPUECTLR_EL1.SMPEN, which armstub8 sets for every core before it drops to EL2. platform::Raspi3Board::start_core fills
-// tessera_secondary_boot with core 0's MMU and vector set-up and the core's stack and entry,
-// cleans it to the point of coherency (this core reads it with its MMU and caches off), then
-// writes this function's address to the spin table.
+// address, then branches there with x0-x3 zero, so nothing can be passed in a register).
+// platform::Raspi3Board::start_core fills tessera_spin_table_boot with core 0's MMU and vector
+// set-up and the core's stack and entry, cleans it to the point of coherency (this core reads
+// it with its MMU and caches off), then writes this function's address to the spin table.
+// Cache coherency between the cores needs CPUECTLR_EL1.SMPEN, which armstub8 sets for every
+// core before it drops to EL2.
 // Here: drop from EL2 to EL1 as start.S does, turn on the MMU and caches with core 0's
 // tables, FP/SIMD on, vectors and thread pointer as core 0's, SP = the stack given, and call
 // entry(core) with IRQs masked. If it returns, the core waits for events forever.
 // Register names and fields: Arm Architecture Reference Manual for A-profile (DDI 0487).
 
-    // tessera_secondary_boot's layout (include/tessera/platform/raspi3.hpp, SecondaryBoot)
+    // tessera_spin_table_boot's layout (include/tessera/platform/raspi3.hpp, SecondaryBoot)
     .equ BOOT_MAIR, 0
     .equ BOOT_TCR, 8
     .equ BOOT_TTBR0, 16
@@ -20,11 +21,12 @@
     .equ BOOT_STACK, 48                 // one per core
     .equ BOOT_ENTRY, 80                 // one per core
 
-    .text
-    .global tessera_secondary_entry
-    .type tessera_secondary_entry, %function
+    // In its own section: images that start no other core drop it (--gc-sections).
+    .section .text.tessera_spin_table_entry, "ax"
+    .global tessera_spin_table_entry
+    .type tessera_spin_table_entry, %function
     .balign 8
-tessera_secondary_entry:
+tessera_spin_table_entry:
     msr     daifset, #0xf               // whatever the stub left: no exception until entry() wants one
     mrs     x19, mpidr_el1
     and     x19, x19, #0xff             // Aff0: the core number
@@ -51,8 +53,8 @@ tessera_secondary_entry:
     msr     elr_el2, x0
     eret
 
-1:  adrp    x20, tessera_secondary_boot
-    add     x20, x20, :lo12:tessera_secondary_boot
+1:  adrp    x20, tessera_spin_table_boot
+    add     x20, x20, :lo12:tessera_spin_table_boot
     ldr     x0, [x20, #BOOT_MAIR]
     msr     mair_el1, x0
     ldr     x0, [x20, #BOOT_TCR]
@@ -84,10 +86,10 @@ tessera_secondary_entry:
     blr     x1                          // entry(core): a pointer by nature (the allow-list names this function)
 2:  wfe
     b       2b
-    .size tessera_secondary_entry, . - tessera_secondary_entry
+    .size tessera_spin_table_entry, . - tessera_spin_table_entry
 
     .data
     .balign 64                          // two whole cache lines: cleaned as such
-    .global tessera_secondary_boot
-tessera_secondary_boot:
+    .global tessera_spin_table_boot
+tessera_spin_table_boot:
     .space  128
