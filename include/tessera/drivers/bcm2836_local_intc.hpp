@@ -62,16 +62,16 @@ struct Bcm2836LocalIntc {
     if (irq >= mailbox0 && irq < mailbox0 + 4) lib::mmio::write32(mailbox_clear(core(), irq - mailbox0), ~0u);
   }
 
-  // Signals between cores (the SMP interface's api::CoreSignals shape): signal s (0-3) sets
-  // bit 0 of mailbox s of the target core, which raises interrupt mailbox0 + s there once
-  // enabled (enable(mailbox0 + s) on that core); end() or clear_signal(s) clears it.
+  // Signals between cores (api::CoreSignals): a signal is named by the interrupt it raises,
+  // as a GIC's SGI is: mailbox0 + m (4-7) sets bit 0 of mailbox m of the target core, which
+  // raises that interrupt there once enabled (enable(mailbox0 + m) on that core); end() or
+  // clear_signal() clears it.
   static constexpr std::uint32_t signal_count = 4;
-  // The interrupt number signal s arrives as (on a GIC an SGI's number is the signal itself).
-  static constexpr std::uint32_t signal_irq(std::uint32_t s) { return mailbox0 + s; }
-  static void signal(unsigned target_core, std::uint32_t s) {
-    lib::mmio::write32(CORE0_MAILBOX0_SET + target_core * 16 + s * 4, 1);
+  static constexpr std::uint32_t first_signal = mailbox0;
+  static void signal(unsigned target_core, std::uint32_t signal) {
+    lib::mmio::write32(CORE0_MAILBOX0_SET + target_core * 16 + (signal - mailbox0) % 4 * 4, 1);
   }
-  static void clear_signal(std::uint32_t s) { lib::mmio::write32(mailbox_clear(core(), s), ~0u); }
+  static void clear_signal(std::uint32_t signal) { lib::mmio::write32(mailbox_clear(core(), (signal - mailbox0) % 4), ~0u); }
 
  private:
   static unsigned core() {
@@ -90,5 +90,6 @@ struct Bcm2836LocalIntc {
 };
 
 static_assert(api::InterruptController<Bcm2836LocalIntc<{.base = 0x4000'0000}>>);
+static_assert(api::CoreSignals<Bcm2836LocalIntc<{.base = 0x4000'0000}>>);
 
 }  // namespace tessera::drivers

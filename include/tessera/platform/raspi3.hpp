@@ -39,7 +39,7 @@
 extern "C" {
 // src/arch/aarch64/spin_table.S: where a released secondary core starts, and what it reads there.
 void tessera_spin_table_entry();
-extern std::uint64_t tessera_spin_table_boot[16];
+extern std::uint64_t tessera_spin_table_boot[24];
 extern const char tessera_vectors[];
 }
 
@@ -185,15 +185,20 @@ struct Raspi3Board {
   static MemoryRegion free_memory() { return {__tessera_heap_start, reinterpret_cast<std::byte*>(ram_end_)}; }
   static void run_constructors() { tessera_run_constructors(); }
 
-  // As on qemu-virt: wfi until the virtual timer's deadline, its interrupt routed to this core
-  // by the local controller (on first use per core); no handler runs.
+  // As on qemu-virt: wfi until the virtual timer's deadline or another core's wake_core, both
+  // routed to this core by the local controller (on first use per core); interrupts stay
+  // masked at the CPU, no handler runs.
   static void idle_until(std::uint64_t deadline) {
     const unsigned core = core_id();
     if (!(timer_wakes_ & (1u << core))) {
       interrupt_controller::enable(timer::irq);
+      interrupt_controller::enable(wake_signal);
       __atomic_fetch_or(&timer_wakes_, 1u << core, __ATOMIC_RELAXED);
     }
-    timer::wait_until(deadline);
+    timer::arm(deadline);
+    while (timer::now() < deadline && !interrupt_controller::pending(wake_signal)) asm volatile("dsb sy\n\twfi" ::: "memory");
+    timer::disarm();
+    interrupt_controller::clear_signal(wake_signal);
   }
 
   [[noreturn]] static void exit(int status) {
@@ -209,6 +214,11 @@ struct Raspi3Board {
   }
 
   // ---------------------------------------------------------------- cores
+  // The signal a core sends another to end its idle_until (sched::PerCore): mailbox 0's
+  // interrupt at the local controller.
+  static constexpr std::uint32_t wake_signal = interrupt_controller::mailbox0;
+  static void wake_core(unsigned core) { interrupt_controller::signal(core, wake_signal); }
+
   static unsigned core_id() {
     std::uint64_t mpidr;
     asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
@@ -217,7 +227,10 @@ struct Raspi3Board {
 
   // Releases core `core` (1-3) from the spin table: it drops to EL1, turns on the MMU with this
   // core's tables, FP/SIMD, this core's vectors, SP = stack_top (16-byte aligned), and calls
-  // entry(core) with IRQs masked. Returns once the address is posted, not when the core runs.
+  // entry(core) with IRQs masked. Returns once the core runs (as on qemu-virt, so a scheduler
+  // can count on it). Errors: invalid_argument (core 0, this core, beyond max_cores, started
+  // before, a bad stack or entry), timeout (it did not come up within 10 s: a dead core; it must
+  // not be given the stack again, since a released core cannot be recalled).
   static Result<void> start_core(unsigned core, void* stack_top, void (*entry)(unsigned core)) {
     const auto sp = reinterpret_cast<std::uintptr_t>(stack_top);
     if (core == 0 || core >= max_cores || core == core_id() || sp == 0 || sp % 16 != 0 || entry == nullptr)
@@ -232,10 +245,18 @@ struct Raspi3Board {
     asm volatile("mrs %0, tpidr_el0" : "=r"(boot[5]));
     boot[6 + core] = sp;
     boot[10 + core] = reinterpret_cast<std::uint64_t>(entry);
+    boot[14 + core] = 0;  // set by the core once it runs
     // The core reads the block with its MMU and caches off: clean it to the point of coherency
-    // (two 64-byte lines, spin_table.S aligns it).
-    asm volatile("dc cvac, %0\n\tdc cvac, %1\n\tdsb sy" ::"r"(boot), "r"(boot + 8) : "memory");
+    // (three 64-byte lines, spin_table.S aligns it).
+    asm volatile("dc cvac, %0\n\tdc cvac, %1\n\tdc cvac, %2\n\tdsb sy" ::"r"(boot), "r"(boot + 8), "r"(boot + 16)
+                 : "memory");
     post_spin_table(spin_table + 8 * core, reinterpret_cast<std::uint64_t>(&tessera_spin_table_entry));
+    // A core released from the spin table cannot be called back: "timeout" must mean a dead
+    // core, not a slow host (QEMU's vCPU threads on a loaded machine can wait a second or more),
+    // so the bound is generous. A board's core comes up in microseconds.
+    const std::uint64_t give_up = clock::now() + 10 * clock::frequency();
+    while (!__atomic_load_n(&boot[14 + core], __ATOMIC_ACQUIRE))
+      if (clock::now() > give_up) return fail(Error::timeout);
     return {};
   }
 
@@ -314,6 +335,7 @@ using Raspi3 = Raspi3Board<>;
 static_assert(api::Platform<Raspi3>);
 static_assert(api::InterruptController<Raspi3::interrupt_controller>);
 static_assert(api::DeadlineTimer<Raspi3::timer>);
+static_assert(api::CoreSignals<Raspi3::interrupt_controller>);
 static_assert(api::Clock<Raspi3::system_timer>);
 
 }  // namespace tessera::platform

@@ -20,6 +20,7 @@
     .equ BOOT_TPIDR, 40
     .equ BOOT_STACK, 48                 // one per core
     .equ BOOT_ENTRY, 80                 // one per core
+    .equ BOOT_STARTED, 112              // one per core: set once the core runs on its own
 
     // In its own section: images that start no other core drop it (--gc-sections).
     .section .text.tessera_spin_table_entry, "ax"
@@ -80,6 +81,11 @@ tessera_spin_table_entry:
     mov     sp, x0
     add     x1, x20, #BOOT_ENTRY
     ldr     x1, [x1, x19, lsl #3]
+    add     x2, x20, #BOOT_STARTED      // tell the starting core: up, and done with the block
+    mov     x3, #1
+    add     x2, x2, x19, lsl #3
+    stlr    x3, [x2]
+    sev
     mov     x0, x19
     mov     x29, xzr                    // end of the frame-pointer chain for backtraces
     mov     x30, xzr
@@ -89,7 +95,7 @@ tessera_spin_table_entry:
     .size tessera_spin_table_entry, . - tessera_spin_table_entry
 
     .data
-    .balign 64                          // two whole cache lines: cleaned as such
+    .balign 64                          // three whole cache lines: cleaned as such
     .global tessera_spin_table_boot
 tessera_spin_table_boot:
-    .space  128
+    .space  192

@@ -49,17 +49,17 @@ void secondary(unsigned core) {
   reports[core].vbar = r.vbar;
   reports[core].fp = r.fp;
   reports[core].sp = r.sp;
-  if (core == 1) Controller::enable(Controller::signal_irq(0));  // before it says it is up
+  if (core == 1) Controller::enable(Controller::mailbox0);  // before it says it is up
   __atomic_store_n(&reports[core].id, Platform::core_id() + 1, __ATOMIC_RELEASE);  // publishes the fields above
   if (core != 1) return;
   // Sleep until core 0's signal: wfi wakes on the pending interrupt though IRQs stay masked.
   __atomic_store_n(&waiting, 1, __ATOMIC_RELEASE);
-  while (!Controller::pending(Controller::signal_irq(0))) {
+  while (!Controller::pending(Controller::mailbox0)) {
     asm volatile("wfi");
     __atomic_fetch_add(&wakeups, 1, __ATOMIC_RELAXED);
   }
-  Controller::clear_signal(0);
-  const bool cleared = !Controller::pending(Controller::signal_irq(0));
+  Controller::clear_signal(Controller::mailbox0);
+  const bool cleared = !Controller::pending(Controller::mailbox0);
   __atomic_store_n(&woken, cleared ? 1 : 2, __ATOMIC_RELEASE);
 }
 
@@ -109,7 +109,7 @@ int cores_main() {
   while (__atomic_load_n(&waiting, __ATOMIC_ACQUIRE) == 0 && Platform::system_timer::now() - signal_start < 1'000'000) {
   }
   CHECK(__atomic_load_n(&woken, __ATOMIC_ACQUIRE) == 0);  // still asleep: nothing signalled it yet
-  Controller::signal(1, 0);
+  Controller::signal(1, Controller::mailbox0);
   while (__atomic_load_n(&woken, __ATOMIC_ACQUIRE) == 0 && Platform::system_timer::now() - signal_start < 2'000'000) {
   }
   const auto result = __atomic_load_n(&woken, __ATOMIC_ACQUIRE);

@@ -2,7 +2,7 @@
 // local interrupt controller at the rate asked for. The timer is re-armed one period after
 // its previous deadline (no drift) from the IRQ handler, for 300 ms measured on the
 // independent 1 MHz system timer; the count must be within 5 % of 300 ms × the rate. The same
-// path as sched::Preemptive's (tessera_preempt_vectors, tessera_irq_hook), without a
+// path as sched::Preemptive's (tessera_preempt_vectors, tessera_irq_hooks), without a
 // scheduler. The exit status is the number of failed checks.
 
 #include <cstdint>
@@ -46,7 +46,7 @@ void on_irq() {
 
 int rate_main() {
   period = Clock::frequency() / rate_hz;
-  tessera_irq_hook = &on_irq;
+  tessera_irq_hooks[0] = &on_irq;  // core 0's
   asm volatile("msr vbar_el1, %0\n\tisb" ::"r"(tessera_preempt_vectors) : "memory");
   Controller::init();
   Controller::enable(Timer::irq);
