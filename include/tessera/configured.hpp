@@ -50,6 +50,17 @@ inline constexpr bool platform_selected =
 static_assert(platform_selected,
               "tessera_config.h: CONFIG_PLATFORM_QEMU_VIRT_AARCH64 is not set, but this build is for "
               "qemu-virt-aarch64; select that platform in the configuration (./tessera menuconfig)");
+#elif defined(TESSERA_PLATFORM_RASPI3)
+inline constexpr const char* platform_option = "CONFIG_PLATFORM_RASPI3";
+inline constexpr bool platform_selected =
+#if defined(CONFIG_PLATFORM_RASPI3)
+    true;
+#else
+    false;
+#endif
+static_assert(platform_selected,
+              "tessera_config.h: CONFIG_PLATFORM_RASPI3 is not set, but this build is for raspi3; select that "
+              "platform in the configuration (./tessera menuconfig)");
 #elif defined(TESSERA_PLATFORM_HOSTED)
 inline constexpr const char* platform_option = "CONFIG_PLATFORM_HOSTED";
 inline constexpr bool platform_selected =
@@ -86,6 +97,25 @@ inline constexpr auto page_tables =
     tessera::arch::aarch64::PageTables::compile_time;
 #endif
 using platform_type = tessera::platform::QemuVirt<{.page_tables = page_tables}>;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+inline constexpr int console_choices = 0
+#if defined(CONFIG_RASPI3_CONSOLE_PL011)
+                                       + 1
+#endif
+#if defined(CONFIG_RASPI3_CONSOLE_MINI_UART)
+                                       + 1
+#endif
+    ;
+static_assert(console_choices == 1 || !platform_selected,  // that one is reported above
+              "tessera_config.h: exactly one of CONFIG_RASPI3_CONSOLE_PL011, CONFIG_RASPI3_CONSOLE_MINI_UART must be "
+              "set (the RASPI3_CONSOLE choice); regenerate the header from a configuration Kconfig accepts");
+inline constexpr auto raspi3_console =
+#if defined(CONFIG_RASPI3_CONSOLE_MINI_UART)
+    tessera::platform::Raspi3Console::mini_uart;
+#else
+    tessera::platform::Raspi3Console::pl011;
+#endif
+using platform_type = tessera::platform::Raspi3Board<{.console = raspi3_console}>;
 #else
 using platform_type = tessera::platform::Target;
 #endif

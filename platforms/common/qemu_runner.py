@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import symbolize
@@ -21,7 +22,7 @@ import symbolize
 TIMEOUT_STATUS = 124
 
 
-def _parse(argv, default_timeout):
+def _parse(argv, default_timeout, extra_options=None):
     parser = argparse.ArgumentParser(
         prog=os.path.basename(sys.argv[0]),
         description="Boot a tessera image in QEMU. Extra QEMU arguments: --qemu-arg or $TESSERA_QEMU_ARGS.")
@@ -42,6 +43,8 @@ def _parse(argv, default_timeout):
                             help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
                                  "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
     ]
+    if extra_options is not None:
+        runner_options += extra_options(parser)
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
                         help="arguments for the guest (accepted for meson's exe_wrapper; unused)")
@@ -91,20 +94,44 @@ def _held_back(text):
     return rest if symbolize.could_be_frame(rest.rstrip(b"\r")) else b""
 
 
-def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line"):
-    options = _parse(sys.argv[1:] if argv is None else argv, default_timeout)
+def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line",
+        boot_image=None, extra_options=None):
+    """boot_image(elf, scratch_dir) -> the file QEMU's -kernel gets (default: the ELF itself);
+    extra_options(parser) adds a platform's own runner options, and then machine_args may be a
+    function of the parsed options."""
+    options = _parse(sys.argv[1:] if argv is None else argv, default_timeout, extra_options)
+    if callable(machine_args):
+        machine_args = machine_args(options)
     if shutil.which(qemu) is None:
         sys.stderr.write(f"run-qemu: {qemu} not found; run ./tessera setup\n")
         return 127
     if not os.path.isfile(options.image):
         sys.stderr.write(f"run-qemu: no image at {options.image}\n")
         return 2
+    scratch = None
+    kernel = options.image
+    if boot_image is not None:
+        scratch = tempfile.mkdtemp(prefix="tessera-run-qemu-")
+        try:
+            kernel = boot_image(options.image, scratch)
+        except (OSError, subprocess.CalledProcessError) as error:
+            shutil.rmtree(scratch, ignore_errors=True)
+            sys.stderr.write(f"run-qemu: cannot make the boot image of {options.image}: {error}\n")
+            return 2
+    try:
+        return _boot(options, machine_args, kernel, qemu, addr2line)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _boot(options, machine_args, kernel, qemu, addr2line):
     extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
     semihosting = [] if options.no_semihosting else ["-semihosting"]
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *(["-smp", str(options.smp)] if options.smp else []), *extra, *options.qemu_arg, "-kernel", options.image]
+               *(["-smp", str(options.smp)] if options.smp else []), *extra, *options.qemu_arg, "-kernel", kernel]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 

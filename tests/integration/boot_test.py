@@ -3,11 +3,12 @@
 on what it printed and on its exit status. Used by tests/integration/meson.build.
 
   boot_test.py [--runner R] [--runner-arg A]… [--after-image A]… [--timeout S] --status N
-               [--expect REGEX]… [--reject REGEX]… IMAGE
+               [--expect REGEX]… [--expect-anywhere REGEX]… [--reject REGEX]… IMAGE
 
 --after-image puts A after IMAGE on the runner's command line (to test how it treats that).
 
 Every --expect must match (re.MULTILINE) somewhere in stdout+stderr, in the given order;
+--expect-anywhere must match somewhere, in any order (lines that cores print at the same time);
 no --reject may match. The whole output is printed on failure. Backtrace frame lines are
 symbolised (function, file, line) as `./tessera run` shows them: by the runner, or here for a
 hosted image run directly.
@@ -30,6 +31,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--status", type=int, required=True)
     parser.add_argument("--expect", action="append", default=[])
+    parser.add_argument("--expect-anywhere", action="append", default=[])
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("image")
     options = parser.parse_args()
@@ -61,6 +63,9 @@ def main():
             problems.append(f"no match (after the previous one) for: {pattern}")
         else:
             position = match.end()
+    for pattern in options.expect_anywhere:
+        if not re.search(pattern, output, re.MULTILINE):
+            problems.append(f"no match anywhere for: {pattern}")
     for pattern in options.reject:
         if re.search(pattern, output, re.MULTILINE):
             problems.append(f"unexpected match for: {pattern}")
