@@ -154,8 +154,8 @@ def random_scheduler(r, bare_metal):
     return f"tessera::sched::PerCore<{', '.join(parts)}>", "sched::PerCore", checks
 
 
-def random_net(r, bare_metal):
-    kind = r.choice(["none", "loopback", "virtio" if bare_metal else "udp_tunnel"])
+def random_net(r, platform):
+    kind = r.choice(["none", "loopback", {"hosted": "udp_tunnel", "raspi3": "none"}.get(platform, "virtio")])
     if kind == "none":
         return "tessera::net::None", "net::None"
     if kind == "loopback":
@@ -168,12 +168,20 @@ def random_net(r, bare_metal):
             f".buffers = {r.randint(1, 65536)}}}>", "net::UdpTunnel")
 
 
-def random_platform(r, bare_metal):
-    if bare_metal and r.random() < 0.5:
+PLATFORM_NAMES = {"hosted": "platform::Hosted", "qemu-virt-aarch64": "platform::QemuVirtAarch64",
+                  "raspi3": "platform::Raspi3"}
+
+
+def random_platform(r, platform):
+    if platform == "qemu-virt-aarch64" and r.random() < 0.5:
         tables = r.choice(["compile_time", "boot_time", "off"])
         return (f"tessera::platform::QemuVirt<{{.page_tables = tessera::arch::aarch64::PageTables::{tables}}}>",
-                "platform::QemuVirtAarch64")
-    return "tessera::platform::Target", "platform::QemuVirtAarch64" if bare_metal else "platform::Hosted"
+                PLATFORM_NAMES[platform])
+    if platform == "raspi3" and r.random() < 0.5:
+        console = r.choice(["pl011", "mini_uart"])
+        return (f"tessera::platform::Raspi3Board<{{.console = tessera::platform::Raspi3Console::{console}, "
+                f".baud = {r.choice([9600, 38400, 115200, 921600])}}}>", PLATFORM_NAMES[platform])
+    return "tessera::platform::Target", PLATFORM_NAMES[platform]
 
 
 def kernel_source(seed, cases, scripted, platform, only=None):
@@ -198,8 +206,8 @@ def kernel_source(seed, cases, scripted, platform, only=None):
     for i in range(cases):
         alloc, lifo, double_free, max_size = random_allocator(r)
         sched, sched_name, sched_checks = random_scheduler(r, bare_metal)
-        net, net_name = random_net(r, bare_metal)
-        plat, plat_name = random_platform(r, bare_metal)
+        net, net_name = random_net(r, platform)
+        plat, plat_name = random_platform(r, platform)
         script_seed = r.getrandbits(32)
         steps = STEPS if i < scripted else 6
         described.append(f"Kernel<{alloc}, {sched}, {net}, tessera::block::None, {plat}>")
@@ -403,7 +411,7 @@ def expected_console(config, platform):
                           f".buffers={config.get('NET_VIRTIO_BUFFERS')}",
                 "LOOPBACK": f"net::Loopback .buffers={config.get('NET_LOOPBACK_BUFFERS')} .mtu=1500",
                 "UDP_TUNNEL": "net::UdpTunnel"}[net]
-    platform_name = "platform::Hosted" if platform == "hosted" else "platform::QemuVirtAarch64"
+    platform_name = PLATFORM_NAMES[platform]
     lines = [f"  alloc    {alloc_name}", f"  sched    {sched_line}", f"  net      {net_line}", "  block    block::None",
              f"  platform {platform_name}"]
     cap = config.get(f"ALLOC_{alloc}_BYTES") if alloc in ("REGION", "TLSF") else None  # a cap (.bytes)
