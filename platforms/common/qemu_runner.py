@@ -39,6 +39,12 @@ def _parse(argv, default_timeout):
         parser.add_argument("--net-user", action="append", default=None, metavar="HOSTFWD",
                             help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
                                  "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
+        parser.add_argument("--disk", metavar="FILE",
+                            help="attach FILE (raw) as a virtio-blk disk; a missing file is an error here, "
+                                 "not in the guest"),
+        parser.add_argument("--stdin", action="store_true",
+                            help="give our standard input to the guest's console even when it is not a terminal "
+                                 "(scripts that type commands)"),
     ]
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
@@ -61,6 +67,15 @@ def _network(forwards):
     rules = "".join(f",hostfwd={rule}" for rule in forwards if rule != "none")
     return ["-global", "virtio-mmio.force-legacy=false",
             "-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
+
+
+def _disk(path):
+    """QEMU arguments for a virtio-blk disk over a raw file (modern virtio-mmio, as above).
+    The host's page cache is QEMU's (cache=writeback): a flush from the guest is an fdatasync."""
+    if not path:
+        return []
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-drive", f"file={path},if=none,format=raw,id=d0", "-device", "virtio-blk-device,drive=d0"]
 
 
 def _stop(process):
@@ -97,12 +112,15 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     if not os.path.isfile(options.image):
         sys.stderr.write(f"run-qemu: no image at {options.image}\n")
         return 2
+    if options.disk and not os.path.isfile(options.disk):
+        sys.stderr.write(f"run-qemu: no disk image at {options.disk} (create one: truncate -s 8M {options.disk})\n")
+        return 2
     extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
     semihosting = [] if options.no_semihosting else ["-semihosting"]
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *extra, *options.qemu_arg, "-kernel", options.image]
+               *_disk(options.disk), *extra, *options.qemu_arg, "-kernel", options.image]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 
@@ -112,7 +130,7 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     partial = b""
     held = b""  # the start of a line that may become a backtrace frame: shown once complete
     symbolizer = None if options.no_symbolize else symbolize.Symbolizer(options.image, addr2line)
-    process = subprocess.Popen(command, stdin=None if interactive else subprocess.DEVNULL,
+    process = subprocess.Popen(command, stdin=None if interactive or options.stdin else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, bufsize=0)
     deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
     timed_out = False
