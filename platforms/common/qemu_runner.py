@@ -65,17 +65,21 @@ def _network(forwards):
     if not forwards:
         return []
     rules = "".join(f",hostfwd={rule}" for rule in forwards if rule != "none")
-    return ["-global", "virtio-mmio.force-legacy=false",
-            "-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
+    return ["-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
+
+
+def _modern(options):
+    """The modern virtio-mmio transport (version 2) is what tessera's drivers speak; QEMU 7.2
+    offers the legacy one unless told otherwise. Once, whatever devices are attached."""
+    return ["-global", "virtio-mmio.force-legacy=false"] if options.net_user or options.disk else []
 
 
 def _disk(path):
-    """QEMU arguments for a virtio-blk disk over a raw file (modern virtio-mmio, as above).
+    """QEMU arguments for a virtio-blk disk over a raw file (modern virtio-mmio: _modern() adds that).
     The host's page cache is QEMU's (cache=writeback): a flush from the guest is an fdatasync."""
     if not path:
         return []
-    return ["-global", "virtio-mmio.force-legacy=false",
-            "-drive", f"file={path},if=none,format=raw,id=d0", "-device", "virtio-blk-device,drive=d0"]
+    return ["-drive", f"file={path},if=none,format=raw,id=d0", "-device", "virtio-blk-device,drive=d0"]
 
 
 def _stop(process):
@@ -120,7 +124,7 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *_disk(options.disk), *extra, *options.qemu_arg, "-kernel", options.image]
+               *_disk(options.disk), *_modern(options), *extra, *options.qemu_arg, "-kernel", options.image]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 
