@@ -3,13 +3,16 @@
 // (drivers/virtio/), found by scanning the platform's virtio-mmio slots
 // (K::platform::virtio_mmio). Up to .queue_depth requests in flight, each a chain of three
 // descriptors (header, data, status) in one split virtqueue; the device may finish them in
-// any order. Completions are polled from the used ring: poll() never blocks; wait() polls
+// any order. Completions are read from the used ring: poll() never blocks; wait() polls
 // under sched::None and, with a scheduler that can block, sleeps on the driver's wait queue
 // between polls (a poll by any thread wakes the waiters). Blocks are 512 bytes, the unit of
 // virtio-blk's sector numbers (§5.2.6).
 //
 // Options: .queue_depth — requests in flight at most, 1 to 1024 (default 32);
-//          .queue_size — virtqueue entries, a power of two ≥ 3 × .queue_depth (default 128).
+//          .queue_size — virtqueue entries, a power of two ≥ 3 × .queue_depth (default 128);
+//          .interrupts — under sched::None, wait() sleeps in wfi until the device's interrupt
+//                     instead of spinning (the line enabled at K::platform::interrupt_controller,
+//                     masked at the CPU: no handler runs; default false, polling).
 // Cost: one virtqueue (≈ 26 bytes per entry) from K::page_allocator(), 32 bytes per request
 // slot from K::alloc(), ~80 bytes of state; a request is three descriptors, one MMIO write
 // (the notification) and, when done, one used-ring entry.
@@ -31,6 +34,7 @@ namespace tessera::block {
 struct VirtioBlkOptions {
   std::uint32_t queue_depth = 32;
   std::uint32_t queue_size = 128;
+  bool interrupts = false;
 };
 
 namespace detail {
@@ -62,10 +66,11 @@ class VirtioBlkCore {
  public:
   // After MmioTransport::negotiate: sets up the request queue in `ring` and says DRIVER_OK.
   Result<void> start(drivers::virtio::MmioTransport transport, std::uint64_t features, std::byte* ring,
-                     std::uint32_t queue_size, BlkSlot* slots, std::uint32_t* free_slots, std::uint32_t depth) {
+                     std::uint32_t queue_size, BlkSlot* slots, std::uint32_t* free_slots, std::uint32_t depth,
+                     bool interrupts = false) {
     transport_ = transport;
     if (auto r = queue_.attach(ring, queue_size); !r) return r;
-    queue_.set_interrupts(false);  // polled
+    queue_.set_interrupts(interrupts);
     if (auto r = transport_.setup_queue(kBlkRequestQueue, queue_); !r) return r;
     capacity_ = transport_.config64(kBlkConfigCapacity);
     read_only_ = (features >> kBlkFeatureReadOnly & 1) != 0;
@@ -114,6 +119,10 @@ class VirtioBlkCore {
     transport_.notify(kBlkRequestQueue);
     return {};
   }
+
+  // The interrupt seam: lowers the device's line (virtio-mmio InterruptStatus/ACK, §4.2.2).
+  std::uint32_t acknowledge_interrupt() { return transport_.acknowledge_interrupt(); }
+  std::uint32_t irq() const { return transport_.irq(); }
 
   std::size_t poll() {
     std::size_t finished = 0;
@@ -202,11 +211,22 @@ struct VirtioBlk {
       }
       if (auto started = core_.start(transport, features.value(), static_cast<std::byte*>(ring.value()),
                                      Options.queue_size, static_cast<detail::BlkSlot*>(slots.value()),
-                                     static_cast<std::uint32_t*>(stack.value()), Options.queue_depth);
+                                     static_cast<std::uint32_t*>(stack.value()), Options.queue_depth,
+                                     Options.interrupts);
           !started) {
         detail::say_block<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return started;
+      }
+      if constexpr (Options.interrupts) {
+        static_assert(requires { P::interrupt_controller::enable(0u); },
+                      "block::VirtioBlk: option .interrupts needs a platform with an interrupt_controller");
+        static_assert(!can_block(),
+                      "block::VirtioBlk: option .interrupts is for sched::None (wait() sleeps in wfi with the "
+                      "CPU's interrupts masked); with a scheduler that can block, leave it off: wait() then "
+                      "sleeps on the driver's wait queue");
+        P::interrupt_controller::init();  // idempotent: the platform's idle may have done it
+        P::interrupt_controller::enable(core_.irq());
       }
       return {};
     }
@@ -228,8 +248,15 @@ struct VirtioBlk {
     Result<void> wait(api::BlockRequest& r) {
       while (!is_done(r)) {
         if (core_.in_flight() == 0 && !is_done(r)) return fail(Error::invalid_argument);  // never submitted
+        // With interrupts: lower the line before looking, so that a completion after the look
+        // raises it again and the wfi below returns at once (no lost wake-up).
+        if constexpr (Options.interrupts) core_.acknowledge_interrupt();
         if (poll() != 0) continue;
-        if constexpr (can_block()) {
+        if constexpr (Options.interrupts) {
+#if defined(__aarch64__)
+          asm volatile("wfi" ::: "memory");  // until an interrupt is pending (masked: no handler)
+#endif
+        } else if constexpr (can_block()) {
           // Let other threads run; back within a tick to poll again (no interrupt handler
           // wakes us: the device is polled).
           using Clock = typename K::platform::clock;

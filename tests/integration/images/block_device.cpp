@@ -3,6 +3,9 @@
 // queue refuses the next request (would_block) until completions are reaped; each bad request
 // is refused with its reason; flush. Built with TESSERA_TEST_COOPERATIVE, two threads do I/O
 // at the same time and sleep in wait() (the driver's wait queue) instead of spinning alone.
+// Built with TESSERA_TEST_INTERRUPTS (QEMU only), wait() sleeps in wfi until the device's
+// interrupt: nothing else wakes this image (no timer runs under sched::None), so a device
+// interrupt that never came would stop it at the runner's timeout.
 // The disk: 1 MiB, attached by the test (boot_test.py --disk-bytes).
 
 #include <cstdio>
@@ -19,7 +22,11 @@ using Disk = tessera::block::File<>;
 constexpr bool kQueued = false;
 #else
 #include <tessera/block/virtio_blk.hpp>
+#if defined(TESSERA_TEST_INTERRUPTS)
+using Disk = tessera::block::VirtioBlk<{.queue_depth = 32, .queue_size = 128, .interrupts = true}>;
+#else
 using Disk = tessera::block::VirtioBlk<{.queue_depth = 32, .queue_size = 128}>;
+#endif
 constexpr bool kQueued = true;
 #endif
 
