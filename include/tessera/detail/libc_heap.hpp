@@ -18,6 +18,7 @@
 #include <new>
 
 #include "tessera/api/allocator.hpp"
+#include "tessera/sched/detail/smp.hpp"
 
 // src/libc/fatal.cpp: calls the new-handler (then returns) or raises std::bad_alloc.
 extern "C" void tessera_cxx_out_of_memory(std::size_t size, std::size_t alignment);
@@ -31,8 +32,10 @@ struct LibcHeap {
   // The kernel's allocator, only when the kernel type is valid (so a wrong Kernel<…> argument
   // stays one diagnostic: Kernel's static_assert).
   static Result<void*> take(std::size_t size, std::size_t align) {
-    if constexpr (K::well_formed)
+    if constexpr (K::well_formed) {
+      [[maybe_unused]] sched::detail::HeapGuard<K> heap;
       return K::alloc().allocate(size, align < kMallocAlign ? kMallocAlign : align);
+    }
     else
       return fail(Error::not_supported);
   }
@@ -45,7 +48,10 @@ struct LibcHeap {
   }
 
   static void release(void* p) {
-    if constexpr (K::well_formed) (void)K::alloc().deallocate(p);
+    if constexpr (K::well_formed) {
+      [[maybe_unused]] sched::detail::HeapGuard<K> heap;
+      (void)K::alloc().deallocate(p);
+    }
   }
 
   static void* zeroed(std::size_t count, std::size_t size) {
@@ -62,7 +68,10 @@ struct LibcHeap {
   static void* resize(void* p, std::size_t size) {
     if (p == nullptr) return allocate(size, kMallocAlign);
     if constexpr (K::well_formed && api::ReallocatingAllocator<typename K::allocator_type>) {
-      auto block = K::alloc().reallocate(p, size);
+      auto block = [&] {
+        [[maybe_unused]] sched::detail::HeapGuard<K> heap;
+        return K::alloc().reallocate(p, size);
+      }();
       if (block.ok()) return block.value();
     }
     errno = ENOMEM;

@@ -22,17 +22,19 @@
 // whenever the thread switches away; if it was overwritten, "tessera: stack overflow in thread
 // <name>" is printed and the kernel exits with exit_status_fault (after the fact: the memory
 // below the stack may be damaged by then; a guard page would stop the write itself).
-// Cost: max_threads thread control blocks (136 bytes each on 64-bit targets) in .bss; a yield is a queue push
+// Cost: max_threads thread control blocks (144 bytes each on 64-bit targets) in .bss; a yield is a queue push
 // and pop plus the context switch (arch/context.hpp); the clock is read only while someone
 // sleeps.
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "tessera/api/clock.hpp"
 #include "tessera/api/scheduler.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
+#include "tessera/sched/detail/smp.hpp"
 #include "tessera/sched/detail/thread.hpp"
 
 namespace tessera::sched {
@@ -70,10 +72,16 @@ class ThreadScheduler {
   static constexpr bool can_block = true;
   static constexpr CooperativeOptions options = Options;
   using wait_queue = WaitQueue;
-  using guard = typename Policy::Guard;  // what sync:: holds while it checks and waits
+  // One core of a sched::PerCore kernel (K is its detail::OnCore view): the scheduling lock
+  // (detail/smp.hpp) guards every operation, wake-ups signal other cores, and a core with
+  // nothing to run waits for one.
+  static constexpr bool smp = requires { K::core_index; };
+  // What sync:: holds while it checks and waits.
+  using guard = std::conditional_t<smp, detail::SmpGuard<K>, typename Policy::Guard>;
 
   Result<void> init() {
     core_.reset(threads_, Options.max_threads, Policy::by_priority);
+    if constexpr (smp) core_.set_index(K::core_index);
     return {};
   }
 
@@ -94,7 +102,10 @@ class ThreadScheduler {
     [[maybe_unused]] guard critical;
     Thread* t = core_.claim();
     if (!t) return fail(Error::out_of_memory);
-    auto stack = K::alloc().allocate(bytes, 16);
+    auto stack = [&] {
+      [[maybe_unused]] detail::HeapGuard<K> heap;
+      return K::alloc().allocate(bytes, 16);
+    }();
     if (!stack) {
       t->state = State::free;
       return fail(stack.error());
@@ -162,19 +173,32 @@ class ThreadScheduler {
     if (core_.current()->timed_out) return fail(Error::timeout);
     return {};
   }
-  std::size_t wake_one(wait_queue& q) {
+  std::size_t wake_one(wait_queue& q) { return wake(q, 1); }
+  std::size_t wake_all(wait_queue& q) { return wake(q, ~std::size_t{0}); }
+  std::size_t wake(wait_queue& q, std::size_t most) {
     [[maybe_unused]] guard critical;
-    return core_.wake(q, 1);
+    if constexpr (smp) {
+      std::uint32_t cores = 0;
+      const std::size_t woken = detail::Core::wake(q, most, &cores);
+      detail::smp.stalled &= ~cores;
+      signal_cores<K>(cores & ~(std::uint32_t{1} << K::core_index));
+      return woken;
+    } else {
+      return detail::Core::wake(q, most);
+    }
   }
-  std::size_t wake_all(wait_queue& q) {
-    [[maybe_unused]] guard critical;
-    return core_.wake(q, ~std::size_t{0});
+  // Signals each core in `cores` (a bit per core): a thread of its became ready.
+  template <class Kernel>
+  static void signal_cores(std::uint32_t cores) {
+    for (unsigned c = 0; cores; ++c, cores >>= 1)
+      if (cores & 1) Kernel::platform::wake_core(c);
   }
 
   // The timer interrupt's part (a preemptive policy's handler calls it with interrupts
   // masked): sleepers whose time has come wake, and the running thread gives way to the first
   // ready thread unless that one has a lower priority.
   void preempt() {
+    [[maybe_unused]] guard critical;  // already masked by the interrupt; on SMP, the lock
     Thread* running = core_.current();
     if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
     if (!running || core_.nothing_ready() || core_.first_ready_priority() < running->priority) {
@@ -217,9 +241,28 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      if (core_.nobody_sleeps()) all_blocked();
-      idle_until(core_.next_wake());
+      if constexpr (smp) {
+        smp_idle();
+      } else {
+        if (core_.nobody_sleeps()) all_blocked();
+        idle_until(core_.next_wake());
+      }
     }
+  }
+
+  // SMP: another core may wake one of ours, so with nobody asleep this core waits for its
+  // signal (K::platform::wake_core), without the scheduling lock. Only when every core running
+  // an application entry waits so is nothing able to wake anyone.
+  void smp_idle() {
+    const bool stalled = core_.nobody_sleeps();
+    if (stalled) {
+      detail::smp.stalled |= std::uint32_t{1} << K::core_index;
+      if ((detail::smp.stalled & detail::smp.live) == detail::smp.live) all_blocked();
+    }
+    detail::smp_unlock();
+    K::platform::idle_until(stalled ? ~std::uint64_t{0} : core_.next_wake());
+    detail::smp_lock(K::core_index);
+    detail::smp.stalled &= ~(std::uint32_t{1} << K::core_index);
   }
 
   void idle_until(std::uint64_t deadline) {
@@ -234,6 +277,7 @@ class ThreadScheduler {
   [[gnu::noinline]] void reap() {
     while (Thread* t = core_.next_dead()) {
       arch::stack_released(t->stack, t->stack_bytes);
+      [[maybe_unused]] detail::HeapGuard<K> heap;
       (void)K::alloc().deallocate(t->stack);
       t->stack = nullptr;
       t->state = t->detached ? State::free : State::finished;
@@ -249,7 +293,11 @@ class ThreadScheduler {
   }
 
   [[noreturn]] void all_blocked() {
-    print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
+    if constexpr (smp)
+      print("tessera: all threads blocked on every core: nothing is ready and nobody sleeps, so no thread can ever "
+            "be woken (this core's threads:)\n");
+    else
+      print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
     for (std::size_t i = 0; i < core_.count(); ++i) {
       const Thread& t = core_.slot(i);
       if (t.state == State::free || t.state == State::finished) continue;
@@ -269,6 +317,7 @@ class ThreadScheduler {
     auto& self = K::sched();
     self.core_.arrived_new();
     self.reap();
+    if constexpr (smp) detail::smp_unlock();  // the switch into it held the lock: nothing will release it
     Policy::template thread_begins<K>();
   }
   [[noreturn]] static void finish() { K::sched().exit(); }
