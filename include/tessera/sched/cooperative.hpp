@@ -71,6 +71,7 @@ class ThreadScheduler {
   static constexpr const char* name = Policy::name;
   static constexpr bool can_block = true;
   static constexpr CooperativeOptions options = Options;
+  using policy = Policy;  // e.g. policy::slice_us under sched::Preemptive
   using wait_queue = WaitQueue;
   // One core of a sched::PerCore kernel (K is its detail::OnCore view): the scheduling lock
   // (detail/smp.hpp) guards every operation, wake-ups signal other cores, and a core with

@@ -54,6 +54,7 @@ struct IrqGuard {
 template <std::uint32_t SliceUs>
 struct PreemptivePolicy {
   static constexpr const char* name = "sched::Preemptive";
+  static constexpr std::uint32_t slice_us = SliceUs;
   static constexpr bool by_priority = true;
   using Guard = IrqGuard;
 
