@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "platforms", "common"))
 import symbolize  # noqa: E402  (the runners symbolise backtraces; a hosted image is run here directly)
@@ -33,17 +34,28 @@ def main():
     parser.add_argument("--expect", action="append", default=[])
     parser.add_argument("--expect-anywhere", action="append", default=[])
     parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--disk-bytes", type=int, default=0,
+                        help="attach an empty disk of this size (run-qemu --disk; hosted: $TESSERA_DISK)")
     parser.add_argument("image")
     options = parser.parse_args()
 
+    env = dict(os.environ)
+    scratch = tempfile.TemporaryDirectory() if options.disk_bytes else None
+    disk = []
+    if scratch:
+        path = os.path.join(scratch.name, "disk.img")
+        with open(path, "wb") as f:
+            f.truncate(options.disk_bytes)
+        disk = ["--disk", path]
+        env["TESSERA_DISK"] = path
     if options.runner:
-        command = [options.runner, "--timeout", str(options.timeout), *options.runner_arg, options.image,
+        command = [options.runner, "--timeout", str(options.timeout), *options.runner_arg, *disk, options.image,
                    *options.after_image]
     else:
         command = [options.image]
     try:
         # The runner enforces the guest timeout; this one only guards against a stuck runner.
-        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
+        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, env=env,
                                 timeout=options.timeout + 15)
     except subprocess.TimeoutExpired:
         print(f"FAIL: {' '.join(command)} did not finish")
