@@ -412,7 +412,10 @@ def expected_console(config, platform):
                 "LOOPBACK": f"net::Loopback .buffers={config.get('NET_LOOPBACK_BUFFERS')} .mtu=1500",
                 "UDP_TUNNEL": "net::UdpTunnel"}[net]
     platform_name = PLATFORM_NAMES[platform]
-    lines = [f"  alloc    {alloc_name}", f"  sched    {sched_line}", f"  net      {net_line}", "  block    block::None",
+    block = chosen("BLOCK", ["NONE", "VIRTIO", "RAMDISK", "FILE"])
+    block_name = {"NONE": "block::None", "VIRTIO": "block::VirtioBlk", "RAMDISK": "block::Ramdisk",
+                  "FILE": "block::File"}[block]
+    lines = [f"  alloc    {alloc_name}", f"  sched    {sched_line}", f"  net      {net_line}", f"  block    {block_name}",
              f"  platform {platform_name}"]
     cap = config.get(f"ALLOC_{alloc}_BYTES") if alloc in ("REGION", "TLSF") else None  # a cap (.bytes)
     configuration = f", alloc: {alloc_name}" + (f" .bytes={cap}" if cap is not None else "")
@@ -538,6 +541,8 @@ def stage_kconfig(options, seed):
     start = time.monotonic()
     deadline = start + options.timeout
     cases = [options.only] if options.only is not None else list(range(options.cases))
+    if options.config:  # a regression: this configuration, completed by Kconfig's defaults
+        cases = [0]
     with tempfile.TemporaryDirectory(prefix="tessera-configfuzz-") as scratch:
         build = os.path.join(scratch, "build")
         for i in cases:
@@ -546,8 +551,12 @@ def stage_kconfig(options, seed):
                 failures += 1
                 break
             config = os.path.join(scratch, f"config{i}")
-            made = run([options.kconfig_python, os.path.join(SOURCE, "tools", "kconfig.py"), "randconfig", config,
-                        "--platform", options.platform, "--seed", str(seed * 1000 + i)], 60)
+            if options.config:
+                made = run([options.kconfig_python, os.path.join(SOURCE, "tools", "kconfig.py"), "defconfig",
+                            options.config, config], 60)
+            else:
+                made = run([options.kconfig_python, os.path.join(SOURCE, "tools", "kconfig.py"), "randconfig", config,
+                            "--platform", options.platform, "--seed", str(seed * 1000 + i)], 60)
             if made.returncode != 0:
                 failures += 1
                 print(f"FAILED  seed {seed} configuration {i}: randconfig failed\n{made.stdout}{made.stderr}")
@@ -598,7 +607,8 @@ def stage_kconfig(options, seed):
                 failures += 1
                 print("        " + "\n        ".join(problems) + "\n" + output[-1500:])
                 print(f"        reproduce alone: {reproduce(options, i)}")
-    print(f"configfuzz kconfig: {len(cases)} configurations, seed {seed}, {time.monotonic() - start:.0f} s")
+    what = f"{os.path.basename(options.config)}" if options.config else f"seed {seed}"
+    print(f"configfuzz kconfig: {len(cases)} configurations, {what}, {time.monotonic() - start:.0f} s")
     return 1 if failures else 0
 
 
@@ -617,6 +627,8 @@ def main(argv=None):
     parser.add_argument("--kconfig-python", default="/usr/bin/python3")
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument("--verbose", action="store_true", help="constexpr: list every configuration")
+    parser.add_argument("--config", default="",
+                        help="kconfig: build and boot this configuration instead of random ones (regressions/)")
     argv = list(sys.argv[1:] if argv is None else argv)
     # After "--": the compiler command with the build's flags (the constexpr and invalid stages).
     compiler = argv[argv.index("--") + 1:] if "--" in argv else []

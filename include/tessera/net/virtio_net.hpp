@@ -4,7 +4,8 @@
 // received into and sent from a pool of packet buffers the driver owns; nothing is copied.
 // One receive and one transmit queue, polled: rx_burst and tx_burst look at the used rings.
 //
-// Options: .queue_size — entries per virtqueue, a power of two, 2 to 32768 (default 256);
+// Options: .queue_size — entries per virtqueue at most (the device's own maximum if smaller),
+//                     a power of two, 2 to 32768 (default 256);
 //          .buffers — packet buffers in the pool, at least 2 (default 512): up to half (and
 //                     at most .queue_size) wait in the receive queue, the rest are for the
 //                     application and the transmit queue;
@@ -39,6 +40,13 @@ struct VirtioNetOptions {
 };
 
 namespace detail {
+
+constexpr std::uint32_t smaller(std::uint32_t a, std::uint32_t b) { return a < b ? a : b; }
+constexpr std::uint32_t power_of_two_at_most(std::uint32_t n) {
+  std::uint32_t p = 1;
+  while (p <= n / 2) p *= 2;
+  return p;
+}
 
 // virtio 1.2 §5.1.3 "Feature bits".
 inline constexpr unsigned kNetFeatureMac = 5;      // VIRTIO_NET_F_MAC: config.mac is valid
@@ -235,12 +243,18 @@ struct VirtioNet {
         detail::say<P>("virtio-net: ", to_string(problem));
         return fail(features.error());
       }
-      if (transport.queue_max(detail::kReceiveQueue) < Options.queue_size ||
-          transport.queue_max(detail::kTransmitQueue) < Options.queue_size) {
+      // .queue_size is an upper bound: a device with smaller queues (QEMU's virtio-net offers
+      // queues of up to 1024) gets queues of its size, the largest power of two it takes (virtio 1.2
+      // §2.7: a split queue's size is a power of two). Found by configfuzz (a queue of 4096
+      // used to fail init with "a virtqueue is missing"); tests/configfuzz/regressions/.
+      const std::uint32_t device_max = detail::smaller(transport.queue_max(detail::kReceiveQueue),
+                                                       transport.queue_max(detail::kTransmitQueue));
+      if (device_max < 2) {
         detail::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return fail(Error::not_supported);
       }
+      const std::uint32_t queue_size = detail::power_of_two_at_most(detail::smaller(device_max, Options.queue_size));
 
       constexpr std::size_t ring_bytes = 2 * SplitQueue::bytes_for(Options.queue_size);
       auto rings = K::page_allocator().allocate(ring_bytes, 4096);
@@ -257,7 +271,7 @@ struct VirtioNet {
                   static_cast<std::byte*>(memory.value()), Options.buffers, detail::kBufferStride,
                   detail::kBufferHeadroom);
       if (auto started = core_.start(transport, features.value(), static_cast<std::byte*>(rings.value()),
-                                     Options.queue_size, pool, Options.interrupts);
+                                     queue_size, pool, Options.interrupts);
           !started) {
         detail::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
         transport.reset();
