@@ -10,7 +10,9 @@
 // operator new follows the standard when memory runs out: it calls the new-handler
 // (std::set_new_handler) and tries again; without one it raises std::bad_alloc, which stops
 // the image with a message and exit_status_out_of_memory when exceptions are off
-// (src/libc/fatal.cpp). The nothrow forms return null.
+// (src/libc/fatal.cpp). The nothrow forms return null. Each call is inside the scheduler's
+// critical section (sync::detail::critical_section: interrupts masked under sched::Preemptive,
+// nothing otherwise), so threads that may be preempted can share the heap (std::thread does).
 
 #include <errno.h>
 
@@ -18,6 +20,7 @@
 #include <new>
 
 #include "tessera/api/allocator.hpp"
+#include "tessera/sync/detail/misuse.hpp"
 
 // src/libc/fatal.cpp: calls the new-handler (then returns) or raises std::bad_alloc.
 extern "C" void tessera_cxx_out_of_memory(std::size_t size, std::size_t alignment);
@@ -31,9 +34,10 @@ struct LibcHeap {
   // The kernel's allocator, only when the kernel type is valid (so a wrong Kernel<…> argument
   // stays one diagnostic: Kernel's static_assert).
   static Result<void*> take(std::size_t size, std::size_t align) {
-    if constexpr (K::well_formed)
+    if constexpr (K::well_formed) {
+      [[maybe_unused]] sync::detail::critical_section<K> critical;
       return K::alloc().allocate(size, align < kMallocAlign ? kMallocAlign : align);
-    else
+    } else
       return fail(Error::not_supported);
   }
 
@@ -45,7 +49,10 @@ struct LibcHeap {
   }
 
   static void release(void* p) {
-    if constexpr (K::well_formed) (void)K::alloc().deallocate(p);
+    if constexpr (K::well_formed) {
+      [[maybe_unused]] sync::detail::critical_section<K> critical;
+      (void)K::alloc().deallocate(p);
+    }
   }
 
   static void* zeroed(std::size_t count, std::size_t size) {
@@ -62,6 +69,7 @@ struct LibcHeap {
   static void* resize(void* p, std::size_t size) {
     if (p == nullptr) return allocate(size, kMallocAlign);
     if constexpr (K::well_formed && api::ReallocatingAllocator<typename K::allocator_type>) {
+      [[maybe_unused]] sync::detail::critical_section<K> critical;
       auto block = K::alloc().reallocate(p, size);
       if (block.ok()) return block.value();
     }
