@@ -139,6 +139,13 @@ class ThreadScheduler {
   void sleep_for(std::uint64_t ns) { sleep_until(clock::now() + ticks_from_ns(ns)); }
 
   api::ThreadId current() const { return core_.id_of(core_.current()); }
+  // Whether an interrupt handler is running (sync:: types must not block then).
+  static bool in_interrupt() {
+    if constexpr (requires { Policy::in_interrupt(); })
+      return Policy::in_interrupt();
+    else
+      return false;
+  }
   const char* current_name() const { return core_.current() ? core_.current()->name : "(none)"; }
 
   // One joiner gets ok; others waiting for the same thread get invalid_argument.
@@ -231,7 +238,11 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      if (core_.nobody_sleeps()) all_blocked();
+      if (core_.nobody_sleeps()) {
+        if constexpr (requires { Policy::template idle_for_tick<K>(); })
+          if (Policy::template idle_for_tick<K>()) continue;  // an interrupt handler may wake someone
+        all_blocked();
+      }
       idle_until(core_.next_wake());
     }
   }
