@@ -40,7 +40,7 @@ struct Record {
 };
 
 // The records of threads not yet joined or detached, to find one by its std::thread's id.
-Mutex records_lock = {0};
+Mutex records_lock = {0, 0};
 Record* records = nullptr;
 
 void release(Record* r) {
@@ -132,6 +132,15 @@ void condition_variable::notify_all() noexcept { _M_cond.notify_all(); }
 
 _GLIBCXX_END_NAMESPACE_VERSION
 }  // namespace std
+
+// A std::mutex locked twice by its holder, or unlocked by another thread (without NDEBUG).
+extern "C" [[noreturn]] void tessera_std_misuse(const char* what) {
+  tessera::report::begin(what);
+  tessera::report::text(" (thread ");
+  tessera::report::text(tessera_thread_name());
+  tessera::report::text(")\n");
+  tessera::report::stop(tessera::exit_status_fault, tessera::report::frame_here());
+}
 
 // A wait with a scheduler that runs one thread (sched::None): nothing could ever end it.
 extern "C" [[noreturn]] void tessera_std_wait_forever(const char* scheduler) {

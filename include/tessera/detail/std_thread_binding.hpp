@@ -117,6 +117,12 @@ class StdThreadBinding {
     }
   }
   static unsigned long self() { return K::sched().current(); }
+  static const char* name() {
+    if constexpr (requires { K::sched().current_name(); })
+      return K::sched().current_name();
+    else
+      return "main";
+  }
   static void yield() { K::sched().yield(); }
   static void sleep_ns(unsigned long long ns) {
     if constexpr (Scheduler::can_block) {
@@ -152,6 +158,11 @@ template <class K>
 unsigned long std_thread_self() {
   if constexpr (K::well_formed) return StdThreadBinding<K>::self();
   return 0;
+}
+template <class K>
+const char* std_thread_name() {
+  if constexpr (K::well_formed) return StdThreadBinding<K>::name();
+  return "";
 }
 template <class K>
 void std_thread_yield() {
@@ -197,6 +208,7 @@ constexpr bool std_threads_allowed() {
   }                                                                                                      \
   extern "C" unsigned long tessera_thread_self() { return ::tessera::detail::std_thread_self<K>(); }     \
   extern "C" void tessera_thread_yield() { ::tessera::detail::std_thread_yield<K>(); }                   \
+  extern "C" const char* tessera_thread_name() { return ::tessera::detail::std_thread_name<K>(); }       \
   extern "C" void tessera_thread_sleep_ns(unsigned long long ns) {                                       \
     ::tessera::detail::std_thread_sleep_ns<K>(ns);                                                       \
   }                                                                                                      \

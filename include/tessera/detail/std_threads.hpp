@@ -31,7 +31,21 @@ void tessera_thread_yield(void);
 void tessera_thread_sleep_ns(unsigned long long ns);
 // Now, in nanoseconds: of std::chrono::system_clock (realtime != 0) or of steady_clock.
 long long tessera_clock_ns(int realtime);
+// The running thread's name (fault and misuse reports).
+const char* tessera_thread_name(void);
+// src/libc/std_threads.cpp: "tessera: <what> (thread <name>)", exit_status_fault.
+[[noreturn]] void tessera_std_misuse(const char* what);
 }
+
+// Without NDEBUG (the default), a std::mutex knows its holder: locking it again from the same
+// thread (it would wait for itself forever) and unlocking it from a thread that does not hold
+// it are reported (tessera_std_misuse) instead of hanging or corrupting it. The holder is in
+// the layout either way, so files built with and without NDEBUG agree on it.
+#if defined(NDEBUG)
+#define TESSERA_DETAIL_STD_MUTEX_CHECKS 0
+#else
+#define TESSERA_DETAIL_STD_MUTEX_CHECKS 1
+#endif
 
 namespace tessera::detail::stdthreads {
 
@@ -42,9 +56,10 @@ inline constexpr long long no_deadline = -1;
 // lost, and an unlock that finds 1 knows nobody waits.
 struct Mutex {
   int word;
+  unsigned long holder;  // the holder's thread id (with the checks); 0 when free
 };
 struct RecursiveMutex {
-  Mutex mutex;
+  Mutex mutex;  // its holder field is unused: `owner` is the recursive mutex's
   unsigned long owner;  // the holder's thread id, 0 when free
   unsigned depth;
 };
@@ -64,7 +79,7 @@ inline long long steady_deadline_from_realtime(long long seconds, long nanosecon
   return tessera_clock_ns(0) + (realtime - tessera_clock_ns(1));
 }
 
-inline bool mutex_try_lock(Mutex* m) {
+inline bool mutex_try_take(Mutex* m) {
   int expected = 0;
   return __atomic_compare_exchange_n(&m->word, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
@@ -76,13 +91,45 @@ inline int mutex_lock_contended(Mutex* m, long long deadline_ns = no_deadline) {
       return __atomic_exchange_n(&m->word, 2, __ATOMIC_ACQUIRE) == 0 ? 0 : ETIMEDOUT;
   return 0;
 }
+// The debug checks: who takes and who releases (only the holder stores its id).
+inline void took(Mutex* m) {
+  if (TESSERA_DETAIL_STD_MUTEX_CHECKS) __atomic_store_n(&m->holder, tessera_thread_self(), __ATOMIC_RELAXED);
+}
+inline void check_not_holder(Mutex* m) {
+  if (TESSERA_DETAIL_STD_MUTEX_CHECKS && __atomic_load_n(&m->word, __ATOMIC_RELAXED) != 0 &&
+      __atomic_load_n(&m->holder, __ATOMIC_RELAXED) == tessera_thread_self())
+    tessera_std_misuse("std::mutex misuse: locking a mutex this thread already holds (it would wait for itself forever)");
+}
+inline void release_checked(Mutex* m) {
+  if (!TESSERA_DETAIL_STD_MUTEX_CHECKS) return;
+  if (__atomic_load_n(&m->word, __ATOMIC_RELAXED) == 0 ||
+      __atomic_load_n(&m->holder, __ATOMIC_RELAXED) != tessera_thread_self())
+    tessera_std_misuse("std::mutex misuse: unlocking a mutex this thread does not hold");
+  __atomic_store_n(&m->holder, 0ul, __ATOMIC_RELAXED);
+}
+
+inline bool mutex_try_lock(Mutex* m) {
+  if (!mutex_try_take(m)) return false;
+  took(m);
+  return true;
+}
 inline void mutex_lock(Mutex* m) {
-  if (!mutex_try_lock(m)) mutex_lock_contended(m);
+  if (!mutex_try_take(m)) {
+    check_not_holder(m);
+    mutex_lock_contended(m);
+  }
+  took(m);
 }
 inline int mutex_lock_until(Mutex* m, long long deadline_ns) {
-  return mutex_try_lock(m) ? 0 : mutex_lock_contended(m, deadline_ns);
+  if (!mutex_try_take(m)) {
+    check_not_holder(m);
+    if (const int e = mutex_lock_contended(m, deadline_ns)) return e;
+  }
+  took(m);
+  return 0;
 }
 inline void mutex_unlock(Mutex* m) {
+  release_checked(m);
   if (__atomic_exchange_n(&m->word, 0, __ATOMIC_RELEASE) == 2) tessera_futex_wake(&m->word, 1);
 }
 
@@ -92,7 +139,8 @@ inline bool recursive_owned(const RecursiveMutex* m, unsigned long self) {
 inline int recursive_lock_until(RecursiveMutex* m, long long deadline_ns) {
   const unsigned long self = tessera_thread_self();
   if (!recursive_owned(m, self)) {
-    if (const int e = mutex_lock_until(&m->mutex, deadline_ns)) return e;
+    if (!mutex_try_take(&m->mutex))
+      if (const int e = mutex_lock_contended(&m->mutex, deadline_ns)) return e;
     __atomic_store_n(&m->owner, self, __ATOMIC_RELAXED);
   }
   ++m->depth;
@@ -101,7 +149,7 @@ inline int recursive_lock_until(RecursiveMutex* m, long long deadline_ns) {
 inline bool recursive_try_lock(RecursiveMutex* m) {
   const unsigned long self = tessera_thread_self();
   if (!recursive_owned(m, self)) {
-    if (!mutex_try_lock(&m->mutex)) return false;
+    if (!mutex_try_take(&m->mutex)) return false;
     __atomic_store_n(&m->owner, self, __ATOMIC_RELAXED);
   }
   ++m->depth;
@@ -111,7 +159,7 @@ inline int recursive_unlock(RecursiveMutex* m) {
   if (!recursive_owned(m, tessera_thread_self()) || m->depth == 0) return EPERM;
   if (--m->depth == 0) {
     __atomic_store_n(&m->owner, 0ul, __ATOMIC_RELAXED);
-    mutex_unlock(&m->mutex);
+    if (__atomic_exchange_n(&m->mutex.word, 0, __ATOMIC_RELEASE) == 2) tessera_futex_wake(&m->mutex.word, 1);
   }
   return 0;
 }
@@ -125,6 +173,7 @@ inline int cond_wait_until(Cond* c, Mutex* m, long long deadline_ns) {
   mutex_unlock(m);
   const int waited = tessera_futex_wait(&c->sequence, seen, deadline_ns);
   mutex_lock_contended(m);
+  took(m);
   return waited == ETIMEDOUT ? ETIMEDOUT : 0;
 }
 inline void cond_wait(Cond* c, Mutex* m) { cond_wait_until(c, m, no_deadline); }

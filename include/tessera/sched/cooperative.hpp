@@ -238,11 +238,11 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      if (core_.nobody_sleeps()) {
-        if constexpr (requires { Policy::template idle_for_tick<K>(); })
-          if (Policy::template idle_for_tick<K>()) continue;  // an interrupt handler may wake someone
-        all_blocked();
-      }
+      // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
+      // the hook may wake a thread, and it runs even while every thread sleeps or waits.
+      if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
+        if (Policy::template idle_for_tick<K>(core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake())) continue;
+      if (core_.nobody_sleeps()) all_blocked();
       idle_until(core_.next_wake());
     }
   }

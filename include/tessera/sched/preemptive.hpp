@@ -17,7 +17,8 @@
 //
 // Options: .max_threads, .stack_bytes as for sched::Cooperative; .slice_us, the time slice in
 // microseconds (100 to 1,000,000; default 10,000). A second template argument, OnTick, is a
-// function the timer interrupt calls every slice (IRQs masked), which may signal threads
+// function the timer interrupt calls every slice (IRQs masked; while the CPU idles, at every
+// timer interrupt, at least once a slice), which may signal threads
 // through the interrupt-safe operations of tessera::sync (Event::set, Semaphore::release,
 // ConditionVariable::notify_*, IrqSpinlock) but not block: a blocking sync:: call inside it is
 // reported as misuse.
@@ -99,16 +100,19 @@ struct PreemptivePolicy {
   static void switched_in() {
     arm_slice<K>();
   }
-  // Nothing is ready and nobody sleeps, but OnTick may still wake a thread: wait for the next
-  // tick here (IRQs stay masked: wfi wakes on the pending interrupt, Arm ARM D1.16.2) and run
-  // the hook as the interrupt would. False without a hook: then every thread is blocked for
-  // good ("all threads blocked").
+  // Nothing is ready, but OnTick may wake a thread: wait for the next tick (the end of a
+  // slice, or `wake` if a sleeper's time comes first) here, IRQs still masked (wfi wakes on
+  // the pending interrupt, Arm ARM D1.16.2), and run the hook as the interrupt would. False
+  // without a hook: the scheduler then idles until `wake`, or reports "all threads blocked".
   template <class K>
-  static bool idle_for_tick() {
+  static bool idle_for_tick([[maybe_unused]] std::uint64_t wake) {
     if constexpr (OnTick == nullptr || !has_parts<K>) {
       return false;
     } else {
       using Controller = typename K::platform::interrupt_controller;
+      using Clock = typename K::platform::clock;
+      const std::uint64_t slice_end = Clock::now() + Clock::frequency() * SliceUs / 1'000'000;
+      K::platform::timer::arm(wake < slice_end ? wake : slice_end);
       asm volatile("dsb sy\n\twfi" ::: "memory");
       const std::uint32_t irq = Controller::acknowledge();
       if (irq == Controller::spurious) return true;

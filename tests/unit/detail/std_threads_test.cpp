@@ -7,12 +7,22 @@
 
 #include <errno.h>
 
+#include <cstdio>
+
 #include <tessera/detail/std_thread_binding.hpp>
 #include <tessera/detail/std_threads.hpp>
 
 #include "../sched/threads.hpp"
 
 TESSERA_DETAIL_STD_THREAD_ENTRY_POINTS(tessera::test::ThreadKernel)
+
+// On bare metal src/libc/std_threads.cpp reports and stops the image; here the same line and
+// the same exit status, from the child process the misuse tests run in.
+extern "C" [[noreturn]] void tessera_std_misuse(const char* what) {
+  std::printf("tessera: %s (thread %s)\n", what, tessera_thread_name());
+  std::fflush(stdout);
+  tessera::test::ThreadKernel::platform::exit(tessera::exit_status_fault);
+}
 
 namespace {
 
@@ -23,7 +33,7 @@ using tessera::test::ThreadKernel;
 
 auto& sched() { return ThreadKernel::sched(); }
 
-st::Mutex mutex = {0};
+st::Mutex mutex = {0, 0};
 int counter = 0, inside = 0, most_inside = 0;
 
 TEST_CASE("std::mutex's lock: four threads yielding inside it lose no update, and the waits go through the futex") {
@@ -53,7 +63,7 @@ TEST_CASE("std::mutex's lock: four threads yielding inside it lose no update, an
 
 TEST_CASE("try_lock fails while another thread holds the mutex; a timed lock times out") {
   CHECK(run_threads([] {
-          static st::Mutex m = {0};
+          static st::Mutex m = {0, 0};
           static bool tried = true;
           static int timed = 0;
           st::mutex_lock(&m);
@@ -201,7 +211,7 @@ TEST_CASE("call_once's once: three threads, the function runs once and the other
 
 TEST_CASE("recursive mutex: its holder locks it twice, another thread gets it after the last unlock") {
   CHECK(run_threads([] {
-          static st::RecursiveMutex m = {{0}, 0, 0};
+          static st::RecursiveMutex m = {{0, 0}, 0, 0};
           static int stage = 0;
           stage = 0;
           CHECK(st::recursive_lock_until(&m, st::no_deadline) == 0);
@@ -223,6 +233,31 @@ TEST_CASE("recursive mutex: its holder locks it twice, another thread gets it af
           CHECK(stage == 12);
           return 0;
         }) == 0);
+}
+
+TEST_CASE("std::mutex misuse (without NDEBUG): locking it again from its holder is reported, not a hang") {
+  const auto result = tessera::test::in_child([] {
+    static st::Mutex m = {0, 0};
+    st::mutex_lock(&m);
+    st::mutex_lock(&m);  // would wait for itself forever
+    return 0;
+  });
+  CHECK(result.status == tessera::exit_status_fault);
+  CHECK(result.output.find("tessera: std::mutex misuse: locking a mutex this thread already holds") != std::string::npos);
+  CHECK(result.output.find("(thread main)") != std::string::npos);
+}
+
+TEST_CASE("std::mutex misuse (without NDEBUG): unlocking it from a thread that does not hold it is reported") {
+  const auto result = tessera::test::in_child([] {
+    static st::Mutex m = {0, 0};
+    st::mutex_lock(&m);
+    tessera::api::ThreadId other = spawn([](void*) { st::mutex_unlock(&m); }, nullptr, {.name = "intruder"});
+    (void)sched().join(other);
+    return 0;
+  });
+  CHECK(result.status == tessera::exit_status_fault);
+  CHECK(result.output.find("tessera: std::mutex misuse: unlocking a mutex this thread does not hold (thread intruder)") !=
+        std::string::npos);
 }
 
 TEST_CASE("thread spawn and self: a spawned thread reports its own id; it ends by itself (detached)") {

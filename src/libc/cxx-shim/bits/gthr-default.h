@@ -2,7 +2,7 @@
  * for POSIX threads (<pthread.h>), which picolibc does not have; here every __gthread_*
  * function that libstdc++'s headers call works on tessera's futex locks
  * (include/tessera/detail/std_threads.hpp): std::mutex and std::condition_variable are one
- * int each, an uncontended lock is one atomic instruction, and a thread that has to wait
+ * or two words each, an uncontended lock is one atomic instruction, and a thread that has to wait
  * sleeps on the kernel's scheduler. std::thread, this_thread::sleep_for and the futex of
  * atomic wait/notify are in src/libc/std_threads.cpp (libstdc++'s compiled part calls
  * pthread_create and a Linux system call for them). See docs/cxx-runtime.md. */
@@ -22,9 +22,9 @@ typedef ::tessera::detail::stdthreads::RecursiveMutex __gthread_recursive_mutex_
 typedef ::tessera::detail::stdthreads::Cond __gthread_cond_t;
 typedef struct timespec __gthread_time_t; /* an absolute time of the realtime clock */
 
-#define __GTHREAD_MUTEX_INIT {0}
+#define __GTHREAD_MUTEX_INIT {0, 0}
 #define __GTHREAD_ONCE_INIT {0}
-#define __GTHREAD_RECURSIVE_MUTEX_INIT {{0}, 0, 0}
+#define __GTHREAD_RECURSIVE_MUTEX_INIT {{0, 0}, 0, 0}
 #define __GTHREAD_COND_INIT {0}
 #define __GTHREAD_TIME_INIT {0, 0}
 
@@ -60,7 +60,10 @@ static inline int __gthread_key_delete(__gthread_key_t) { return EINVAL; }
 static inline void* __gthread_getspecific(__gthread_key_t) { return 0; }
 static inline int __gthread_setspecific(__gthread_key_t, const void*) { return EINVAL; }
 
-static inline void __gthread_mutex_init_function(__gthread_mutex_t* m) { m->word = 0; }
+static inline void __gthread_mutex_init_function(__gthread_mutex_t* m) {
+  m->word = 0;
+  m->holder = 0;
+}
 static inline int __gthread_mutex_destroy(__gthread_mutex_t*) { return 0; }
 static inline int __gthread_mutex_lock(__gthread_mutex_t* m) {
   ::tessera::detail::stdthreads::mutex_lock(m);
@@ -121,6 +124,7 @@ static inline int __gthread_cond_wait_recursive(__gthread_cond_t* c, __gthread_r
   const unsigned long owner = m->owner;
   const unsigned depth = m->depth;
   m->owner = 0;
+  m->mutex.holder = tessera_thread_self();  // the inner mutex is this thread's for the wait's checks
   ::tessera::detail::stdthreads::cond_wait(c, &m->mutex);
   m->owner = owner;
   m->depth = depth;
