@@ -31,10 +31,38 @@ void print_byte_cap() {
   if constexpr (HasByteCap<Alloc>) std::printf(" .bytes=%zu", static_cast<std::size_t>(Alloc::options.bytes));
 }
 
+// A scheduler's and a network device's options, after its name (nothing for those without).
+template <class Sched>
+void print_sched_options() {
+  if constexpr (requires { Sched::core_scheduler_name(0u); }) {
+    std::printf(" cores=%u:", App::cores);
+    for (unsigned core = 0; core < App::cores; ++core)
+      std::printf(" %s", Sched::core_scheduler_name(core));
+  } else if constexpr (requires { Sched::options.max_threads; }) {
+    std::printf(" .max_threads=%zu .stack_bytes=%zu", Sched::options.max_threads, Sched::options.stack_bytes);
+    if constexpr (requires { Sched::policy::slice_us; })
+      std::printf(" .slice_us=%u", static_cast<unsigned>(Sched::policy::slice_us));
+  }
+}
+template <class Net>
+void print_net_options() {
+  if constexpr (requires { Net::options.queue_size; })
+    std::printf(" .queue_size=%u .buffers=%u", static_cast<unsigned>(Net::options.queue_size),
+                static_cast<unsigned>(Net::options.buffers));
+  else if constexpr (requires { Net::options.mtu; })
+    std::printf(" .buffers=%u .mtu=%u", static_cast<unsigned>(Net::options.buffers),
+                static_cast<unsigned>(Net::options.mtu));
+}
+
 int hello_main() {
   std::printf("Hello from tessera\n");
   const char* const slots[5] = {"alloc", "sched", "net", "block", "platform"};
-  for (int i = 0; i < 5; ++i) std::printf("  %-8s %s\n", slots[i], App::component_names[i]);
+  for (int i = 0; i < 5; ++i) {
+    std::printf("  %-8s %s", slots[i], App::component_names[i]);
+    if (i == 1) print_sched_options<App::scheduler_type>();
+    if (i == 2) print_net_options<App::net_type>();
+    std::printf("\n");
+  }
 #if defined(HELLO_EXPLICIT_KERNEL)
   std::printf("configuration: Kernel<...> spelled out in examples/hello/main.cpp");
 #else

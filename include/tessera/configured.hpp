@@ -26,8 +26,13 @@
 #if defined(CONFIG_NET_UDP_TUNNEL) && defined(TESSERA_PLATFORM_HOSTED)
 #include "tessera/net/udp_tunnel.hpp"  // POSIX sockets: hosted only
 #endif
-#if defined(CONFIG_SCHED_PREEMPTIVE)
+#if defined(CONFIG_SCHED_PREEMPTIVE) || defined(CONFIG_SCHED_PER_CORE)
 #include "tessera/sched/preemptive.hpp"
+#endif
+#if defined(CONFIG_SCHED_PER_CORE)
+#include <utility>
+
+#include "tessera/sched/per_core.hpp"
 #endif
 
 namespace tessera::configured {
@@ -192,10 +197,13 @@ inline constexpr int sched_choices = 0
 #if defined(CONFIG_SCHED_PREEMPTIVE)
                                      + 1
 #endif
+#if defined(CONFIG_SCHED_PER_CORE)
+                                     + 1
+#endif
     ;
 static_assert(sched_choices == 1,
               "tessera_config.h: exactly one scheduler must be selected (the SCHED choice: CONFIG_SCHED_NONE, "
-              "CONFIG_SCHED_COOPERATIVE or CONFIG_SCHED_PREEMPTIVE); regenerate the header from a configuration Kconfig accepts");
+              "CONFIG_SCHED_COOPERATIVE, CONFIG_SCHED_PREEMPTIVE or CONFIG_SCHED_PER_CORE); regenerate the header from a configuration Kconfig accepts");
 #if defined(CONFIG_SCHED_COOPERATIVE)
 #if !defined(CONFIG_SCHED_COOPERATIVE_MAX_THREADS) || !defined(CONFIG_SCHED_COOPERATIVE_STACK_BYTES)
 static_assert(false,
@@ -236,6 +244,46 @@ static_assert(sched_slice_us >= 100 && sched_slice_us <= 1000000,
 using sched_type = tessera::sched::Preemptive<{.max_threads = static_cast<std::size_t>(sched_max_threads),
                                                .stack_bytes = static_cast<std::size_t>(sched_stack_bytes),
                                                .slice_us = static_cast<std::uint32_t>(sched_slice_us)}>;
+#elif defined(CONFIG_SCHED_PER_CORE)
+// Each core's scheduler (SCHED_COREn), with the cooperative and preemptive options shared.
+enum class CoreScheduler { none, cooperative, preemptive };
+#define TESSERA_DETAIL_CORE_SCHEDULER(n)                                                              \
+  (TESSERA_DETAIL_IS_SET(CONFIG_SCHED_CORE##n##_PREEMPTIVE)    ? CoreScheduler::preemptive          \
+   : TESSERA_DETAIL_IS_SET(CONFIG_SCHED_CORE##n##_COOPERATIVE) ? CoreScheduler::cooperative         \
+                                                                : CoreScheduler::none)
+// 1 when the configuration defines the symbol (as 1), 0 when it does not.
+#define TESSERA_DETAIL_IS_SET(symbol) TESSERA_DETAIL_IS_SET_(symbol)
+#define TESSERA_DETAIL_IS_SET_(value) (sizeof(#value) == 2 && #value[0] == '1')
+inline constexpr CoreScheduler core_schedulers[4] = {TESSERA_DETAIL_CORE_SCHEDULER(0), TESSERA_DETAIL_CORE_SCHEDULER(1),
+                                                     TESSERA_DETAIL_CORE_SCHEDULER(2), TESSERA_DETAIL_CORE_SCHEDULER(3)};
+#if !defined(CONFIG_SCHED_CORES)
+static_assert(false, "tessera_config.h: CONFIG_SCHED_PER_CORE is set but CONFIG_SCHED_CORES is missing");
+#define CONFIG_SCHED_CORES 2
+#endif
+static_assert(CONFIG_SCHED_CORES >= 2 && CONFIG_SCHED_CORES <= 4, "tessera_config.h: CONFIG_SCHED_CORES must be 2 to 4");
+#if defined(CONFIG_SCHED_COOPERATIVE_MAX_THREADS) && defined(CONFIG_SCHED_COOPERATIVE_STACK_BYTES)
+inline constexpr tessera::sched::CooperativeOptions per_core_cooperative{
+    .max_threads = CONFIG_SCHED_COOPERATIVE_MAX_THREADS, .stack_bytes = CONFIG_SCHED_COOPERATIVE_STACK_BYTES};
+#else
+inline constexpr tessera::sched::CooperativeOptions per_core_cooperative{};
+#endif
+#if defined(CONFIG_SCHED_PREEMPTIVE_MAX_THREADS) && defined(CONFIG_SCHED_PREEMPTIVE_STACK_BYTES) && \
+    defined(CONFIG_SCHED_PREEMPTIVE_SLICE_US)
+inline constexpr tessera::sched::PreemptiveOptions per_core_preemptive{
+    .max_threads = CONFIG_SCHED_PREEMPTIVE_MAX_THREADS,
+    .stack_bytes = CONFIG_SCHED_PREEMPTIVE_STACK_BYTES,
+    .slice_us = CONFIG_SCHED_PREEMPTIVE_SLICE_US};
+#else
+inline constexpr tessera::sched::PreemptiveOptions per_core_preemptive{};
+#endif
+template <CoreScheduler S>
+using core_scheduler_t = std::conditional_t<
+    S == CoreScheduler::none, tessera::sched::None,
+    std::conditional_t<S == CoreScheduler::cooperative, tessera::sched::Cooperative<per_core_cooperative>,
+                       tessera::sched::Preemptive<per_core_preemptive>>>;
+template <std::size_t... I>
+auto per_core_of(std::index_sequence<I...>) -> tessera::sched::PerCore<core_scheduler_t<core_schedulers[I]>...>;
+using sched_type = decltype(per_core_of(std::make_index_sequence<CONFIG_SCHED_CORES>{}));
 #else
 using sched_type = tessera::sched::None;
 #endif

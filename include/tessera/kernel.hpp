@@ -52,6 +52,14 @@ struct Binder<Component, K> {
   using type = typename Component::template bind<K>;
 };
 
+template <class S>
+constexpr unsigned cores_of() {
+  if constexpr (requires { S::cores; })
+    return S::cores;
+  else
+    return 1;
+}
+
 template <class C>
 constexpr const char* name_of() {
   if constexpr (requires { C::name; })
@@ -87,6 +95,11 @@ class Kernel {
   static constexpr bool well_formed = api::Allocator<allocator_type> && api::Scheduler<scheduler_type> &&
                                       api::NetDevice<net_type> && api::BlockDevice<block_type> &&
                                       api::Platform<platform>;
+
+  // Cores the scheduler runs on: sched::PerCore<S0, S1, …> says how many; every other
+  // scheduler runs on core 0 alone. More than one makes the heap (malloc, new, thread stacks)
+  // take a lock between cores.
+  static constexpr unsigned cores = detail::cores_of<scheduler_type>();
 
   // Names of the five components, in slot order (for banners and diagnostics).
   static constexpr const char* component_names[5] = {

@@ -36,6 +36,8 @@ def _parse(argv, default_timeout):
         parser.add_argument("--print-command", action="store_true", help="print the QEMU command line first"),
         parser.add_argument("--no-symbolize", action="store_true",
                             help="print backtraces as the guest does (addresses only), without addr2line"),
+        parser.add_argument("--smp", type=int, default=None, metavar="N",
+                            help="give the machine N cores (QEMU -smp N; default 1); sched::PerCore starts them"),
         parser.add_argument("--net-user", action="append", default=None, metavar="HOSTFWD",
                             help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
                                  "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
@@ -102,7 +104,7 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *extra, *options.qemu_arg, "-kernel", options.image]
+               *(["-smp", str(options.smp)] if options.smp else []), *extra, *options.qemu_arg, "-kernel", options.image]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 

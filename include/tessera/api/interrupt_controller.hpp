@@ -16,9 +16,20 @@ concept InterruptController = requires(std::uint32_t irq) {
   { C::enable(irq) } -> std::same_as<void>;
   { C::disable(irq) } -> std::same_as<void>;
   { C::pending(irq) } -> std::same_as<bool>;
-  { C::acknowledge() } -> std::same_as<std::uint32_t>;  // the highest pending one, now active; C::spurious if none
+  // The highest pending one, now active; C::spurious if none. On a GIC an SGI's number also
+  // carries its sender above bit 9: give end() the value as it came.
+  { C::acknowledge() } -> std::same_as<std::uint32_t>;
   { C::end(irq) } -> std::same_as<void>;                // done with an acknowledged interrupt
   { C::spurious } -> std::convertible_to<std::uint32_t>;
+};
+
+// An interrupt controller that lets one core interrupt another (SMP wake-ups): on a GIC, the
+// software-generated interrupts.
+template <class C>
+concept CoreSignals = InterruptController<C> && requires(unsigned core, std::uint32_t signal) {
+  { C::signal_count } -> std::convertible_to<std::uint32_t>;
+  { C::signal(core, signal) } -> std::same_as<void>;  // raise `signal` at core `core`
+  { C::clear_signal(signal) } -> std::same_as<void>;  // this core: forget it, pending or not
 };
 
 // A timer that raises an interrupt at a deadline on the platform clock (ticks).

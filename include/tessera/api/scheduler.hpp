@@ -24,6 +24,7 @@ struct SpawnOptions {
   const char* name = "thread";    // fault reports and diagnostics name the thread
   int priority = 0;               // higher runs first where the scheduler has priorities
   bool detached = false;          // nobody joins it: its slot is free again when it ends
+  int core = -1;                  // sched::PerCore: the core it runs on (-1: the calling core)
 };
 
 template <class S>

@@ -30,6 +30,8 @@ struct GicV2 {
   static constexpr std::uintptr_t GICD_ICENABLER = Options.distributor + 0x180;
   static constexpr std::uintptr_t GICD_ISPENDR = Options.distributor + 0x200;
   static constexpr std::uintptr_t GICD_IPRIORITYR = Options.distributor + 0x400;  // one byte per interrupt
+  static constexpr std::uintptr_t GICD_SGIR = Options.distributor + 0xf00;       // §4.3.15: send an SGI
+  static constexpr std::uintptr_t GICD_CPENDSGIR = Options.distributor + 0xf10;  // §4.3.16: clear SGIs
   static constexpr std::uintptr_t GICC_CTLR = Options.cpu_interface + 0x00;
   static constexpr std::uintptr_t GICC_PMR = Options.cpu_interface + 0x04;
   static constexpr std::uintptr_t GICC_IAR = Options.cpu_interface + 0x0c;
@@ -51,8 +53,21 @@ struct GicV2 {
   }
   static void disable(std::uint32_t irq) { lib::mmio::write32(GICD_ICENABLER + irq / 32 * 4, 1u << (irq % 32)); }
   static bool pending(std::uint32_t irq) { return lib::mmio::read32(GICD_ISPENDR + irq / 32 * 4) >> (irq % 32) & 1; }
-  static std::uint32_t acknowledge() { return lib::mmio::read32(GICC_IAR) & 0x3ff; }  // §4.4.4: ID in bits [9:0]
+  // §4.4.4: the interrupt ID in bits [9:0]; for an SGI, the sending core in bits [12:10],
+  // which end() must get back (§4.4.5), so both are returned.
+  static std::uint32_t acknowledge() { return lib::mmio::read32(GICC_IAR) & 0x1fff; }
   static void end(std::uint32_t irq) { lib::mmio::write32(GICC_EOIR, irq); }
+
+  // Software-generated interrupts between cores (SGIs 0–15; api::CoreSignals). §4.3.15
+  // GICD_SGIR: TargetListFilter 0 (the list), CPUTargetList bits [23:16], SGIINTID [3:0]. The
+  // CPU interface number of core n is n on qemu-virt (one cluster).
+  static constexpr std::uint32_t signal_count = 16;
+  static void signal(unsigned core, std::uint32_t sgi) { lib::mmio::write32(GICD_SGIR, (1u << (16 + core)) | sgi); }
+  // Forgets a pending SGI of this core from every sender (§4.3.16: one byte per SGI, a bit per
+  // sending core), for a core that woke from wfi without taking the interrupt.
+  static void clear_signal(std::uint32_t sgi) {
+    lib::mmio::write32(GICD_CPENDSGIR + sgi / 4 * 4, 0xffu << (sgi % 4 * 8));
+  }
 
  private:
   static void set_priority(std::uint32_t irq, std::uint32_t priority) {

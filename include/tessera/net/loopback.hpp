@@ -103,6 +103,7 @@ struct Loopback {
   class bind {
    public:
     static constexpr const char* name = "net::Loopback";
+    static constexpr LoopbackOptions options = Options;
     static constexpr bool present = true;
     static constexpr std::uint32_t stride = (Options.mtu + kEthernetHeader + 15) & ~15u;
 

@@ -212,6 +212,7 @@ struct VirtioNet {
   class bind {
    public:
     static constexpr const char* name = "net::VirtioNet";
+    static constexpr VirtioNetOptions options = Options;
     static constexpr bool present = true;
 
     Result<void> init() {

@@ -5,7 +5,8 @@
 // Console: the first PL011; clock: the generic timer; wall clock: the PL031 RTC; RAM: from 0x40000000, its size read once
 // from the device tree QEMU places at the start of RAM; exit: semihosting SYS_EXIT (status
 // reaches the host) or PSCI SYSTEM_OFF; interrupt controller: GICv2; timer: the generic
-// timer's virtual timer (PPI 27), which wakes idle_until's wfi. Start-up, vectors and linker
+// timer's virtual timer (PPI 27), which wakes idle_until's wfi; SMP (-smp N, up to 8 cores):
+// start_core through PSCI CPU_ON, wake_core with SGI 0 (sched::PerCore). Start-up, vectors and linker
 // script live in src/arch/aarch64/ and platforms/qemu-virt-aarch64/.
 // Threads: an unmapped guard page below each thread stack, and fault reports that name the
 // thread (threads_started, unmap_guard_page: used by the blocking schedulers only).
@@ -20,6 +21,7 @@
 #include "tessera/arch/aarch64/guard_pages.hpp"
 #include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
+#include "tessera/arch/aarch64/smp.hpp"
 #include "tessera/drivers/gicv2.hpp"
 #include "tessera/drivers/pl011.hpp"
 #include "tessera/drivers/pl031.hpp"
@@ -27,6 +29,8 @@
 #include "tessera/lib/fdt.hpp"
 #include "tessera/lib/format.hpp"
 #include "tessera/exit_status.hpp"
+#include "tessera/result.hpp"
+#include "tessera/sync/spinlock.hpp"
 
 extern "C" void tessera_thread_faults_on(const void* scheduler_core);  // src/arch/aarch64/thread_trap.cpp
 
@@ -102,22 +106,59 @@ struct QemuVirt {
 
   static void run_constructors() { tessera_run_constructors(); }
 
-  // The schedulers' idle: nothing to run until clock::now() reaches `deadline`. wfi, woken by
-  // the virtual timer's interrupt through the GIC (set up on first use, so images that never
-  // idle carry none of it); interrupts stay masked at the CPU, no handler runs.
+  // The schedulers' idle: nothing to run until clock::now() reaches `deadline`, or until
+  // another core's wake_core (SMP). wfi, woken by the virtual timer's interrupt or the wake
+  // signal through the GIC (this core's side set up on first use, so images that never idle
+  // carry none of it); interrupts stay masked at the CPU, no handler runs.
   static void idle_until(std::uint64_t deadline) {
-    if (!timer_wakes_) {
+    const unsigned core = core_id();
+    if (!timer_wakes_[core]) {
       interrupt_controller::init();
       interrupt_controller::enable(timer::irq);
-      timer_wakes_ = true;
+      interrupt_controller::enable(wake_signal);
+      timer_wakes_[core] = true;
     }
-    timer::wait_until(deadline);
+    timer::arm(deadline);
+    while (timer::now() < deadline && !interrupt_controller::pending(wake_signal)) asm volatile("dsb sy\n\twfi" ::: "memory");
+    timer::disarm();
+    interrupt_controller::clear_signal(wake_signal);
+  }
+
+  // SMP: QEMU's virt machine with GICv2 has up to 8 cores (-smp N; hw/arm/virt.c
+  // GIC_NCPU), numbered by MPIDR_EL1.Aff0. Secondary cores start powered off; PSCI CPU_ON
+  // (QEMU's own PSCI, conduit as for SYSTEM_OFF) starts one at src/arch/aarch64/secondary.S,
+  // which gives it core 0's translation tables and calls entry(core) on stack_top at EL1.
+  static constexpr unsigned max_cores = 8;
+  // The SGI a core sends another to end its idle_until (tessera's choice of the 16).
+  static constexpr std::uint32_t wake_signal = 0;
+  static unsigned core_id() { return arch::aarch64::core_id(); }
+  static void wake_core(unsigned core) { interrupt_controller::signal(core, wake_signal); }
+  // Errors: invalid_argument (core 0, this core, beyond max_cores), not_supported (QEMU has
+  // fewer cores: -smp), io_error (PSCI refused: already on), timeout (it did not come up in 1 s).
+  static Result<void> start_core(unsigned core, void* stack_top, void (*entry)(unsigned core)) {
+    namespace a = arch::aarch64;
+    if (core == 0 || core >= max_cores || core == core_id()) return fail(Error::invalid_argument);
+    sync::LockGuard<sync::Spinlock> one_at_a_time(starting_);
+    a::prepare_secondary_boot(boot_, core, stack_top, entry);
+    const std::int64_t status = a::psci_cpu_on(core, &tessera_secondary_entry, reinterpret_cast<std::uint64_t>(&boot_));
+    if (status == a::PSCI_INVALID_PARAMETERS) return fail(Error::not_supported);
+    if (status != a::PSCI_SUCCESS) return fail(Error::io_error);
+    const std::uint64_t give_up = clock::now() + clock::frequency();
+    while (!__atomic_load_n(&boot_.started, __ATOMIC_ACQUIRE))
+      if (clock::now() > give_up) return fail(Error::timeout);
+    return {};
   }
 
   // Threads (sched::Cooperative, sched::Preemptive). threads_started: from now on a fault
   // report names the running thread (of the scheduler's detail::Core) and tells a stack
   // overflow into a guard page from other faults (src/arch/aarch64/thread_trap.cpp).
-  static void threads_started(const void* scheduler_core) { tessera_thread_faults_on(scheduler_core); }
+  // Compile-time tables are copied here, on core 0 before the application can start other
+  // cores, which take core 0's TTBR0 (guard_pages.hpp).
+  static void threads_started(const void* scheduler_core) {
+    if constexpr (Options.page_tables == arch::aarch64::PageTables::compile_time)
+      if (core_id() == 0) writable_tables();
+    tessera_thread_faults_on(scheduler_core);
+  }
   // An unmapped guard page below each thread stack (arch/aarch64/guard_pages.hpp), with the
   // MMU on (.page_tables compile_time or boot_time). Unmapping a page of a 2 MiB block needs a
   // 4 KiB-aligned table of 4 KiB, which the scheduler allocates when asked.
@@ -154,7 +195,9 @@ struct QemuVirt {
 
  private:
   static inline std::uint64_t ram_end_ = 0;
-  static inline bool timer_wakes_ = false;
+  static inline bool timer_wakes_[max_cores] = {};
+  static inline sync::Spinlock starting_;
+  static inline arch::aarch64::SecondaryBoot boot_ = {};
 
   // Compile-time tables are read-only data: guard pages work on a copy (guard_pages.hpp).
   static void writable_tables() {
@@ -184,5 +227,6 @@ using QemuVirtAarch64 = QemuVirt<>;
 static_assert(api::Platform<QemuVirtAarch64>);
 static_assert(api::InterruptController<QemuVirtAarch64::interrupt_controller>);
 static_assert(api::DeadlineTimer<QemuVirtAarch64::timer>);
+static_assert(api::CoreSignals<QemuVirtAarch64::interrupt_controller>);
 
 }  // namespace tessera::platform

@@ -26,18 +26,20 @@
 // whenever the thread switches away; if it was overwritten, "tessera: stack overflow in thread
 // <name>" is printed and the kernel exits with exit_status_fault (after the fact: the memory
 // below the stack may be damaged by then; this is what hosted has).
-// Cost: max_threads thread control blocks (136 bytes each on 64-bit targets) in .bss; with guard
+// Cost: max_threads thread control blocks (144 bytes each on 64-bit targets) in .bss; with guard
 // pages one 4 KiB page per spawned stack (and a 4 KiB table per 2 MiB block that holds one); a yield is a queue push
 // and pop plus the context switch (arch/context.hpp); the clock is read only while someone
 // sleeps.
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "tessera/api/clock.hpp"
 #include "tessera/api/scheduler.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
+#include "tessera/sched/detail/smp.hpp"
 #include "tessera/sched/detail/thread.hpp"
 
 namespace tessera::sched {
@@ -74,11 +76,18 @@ class ThreadScheduler {
   static constexpr const char* name = Policy::name;
   static constexpr bool can_block = true;
   static constexpr CooperativeOptions options = Options;
+  using policy = Policy;  // e.g. policy::slice_us under sched::Preemptive
   using wait_queue = WaitQueue;
-  using guard = typename Policy::Guard;  // what sync:: holds while it checks and waits
+  // One core of a sched::PerCore kernel (K is its detail::OnCore view): the scheduling lock
+  // (detail/smp.hpp) guards every operation, wake-ups signal other cores, and a core with
+  // nothing to run waits for one.
+  static constexpr bool smp = requires { K::core_index; };
+  // What sync:: holds while it checks and waits.
+  using guard = std::conditional_t<smp, detail::SmpGuard<K>, typename Policy::Guard>;
 
   Result<void> init() {
     core_.reset(threads_, Options.max_threads, Policy::by_priority);
+    if constexpr (smp) core_.set_index(K::core_index);
     return {};
   }
 
@@ -101,13 +110,17 @@ class ThreadScheduler {
     Thread* t = core_.claim();
     if (!t) return fail(Error::out_of_memory);
     constexpr std::size_t guard = guard_bytes();
-    auto stack = K::alloc().allocate(bytes + guard, guard ? guard : 16);
+    auto stack = [&] {
+      [[maybe_unused]] detail::HeapGuard<K> heap;
+      return K::alloc().allocate(bytes + guard, guard ? guard : 16);
+    }();
     if (!stack) {
       t->state = State::free;
       return fail(stack.error());
     }
     if constexpr (guard != 0) {
       if (auto unmapped = unmap_guard_page(stack.value()); !unmapped) {
+        [[maybe_unused]] detail::HeapGuard<K> heap;
         (void)K::alloc().deallocate(stack.value());
         t->state = State::free;
         return fail(unmapped.error());
@@ -183,19 +196,32 @@ class ThreadScheduler {
     if (core_.current()->timed_out) return fail(Error::timeout);
     return {};
   }
-  std::size_t wake_one(wait_queue& q) {
+  std::size_t wake_one(wait_queue& q) { return wake(q, 1); }
+  std::size_t wake_all(wait_queue& q) { return wake(q, ~std::size_t{0}); }
+  std::size_t wake(wait_queue& q, std::size_t most) {
     [[maybe_unused]] guard critical;
-    return core_.wake(q, 1);
+    if constexpr (smp) {
+      std::uint32_t cores = 0;
+      const std::size_t woken = detail::Core::wake(q, most, &cores);
+      detail::smp.stalled &= ~cores;
+      signal_cores<K>(cores & ~(std::uint32_t{1} << K::core_index));
+      return woken;
+    } else {
+      return detail::Core::wake(q, most);
+    }
   }
-  std::size_t wake_all(wait_queue& q) {
-    [[maybe_unused]] guard critical;
-    return core_.wake(q, ~std::size_t{0});
+  // Signals each core in `cores` (a bit per core): a thread of its became ready.
+  template <class Kernel>
+  static void signal_cores(std::uint32_t cores) {
+    for (unsigned c = 0; cores; ++c, cores >>= 1)
+      if (cores & 1) Kernel::platform::wake_core(c);
   }
 
   // The timer interrupt's part (a preemptive policy's handler calls it with interrupts
   // masked): sleepers whose time has come wake, and the running thread gives way to the first
   // ready thread unless that one has a lower priority.
   void preempt() {
+    [[maybe_unused]] guard critical;  // already masked by the interrupt; on SMP, the lock
     Thread* running = core_.current();
     if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
     if (!running || core_.nothing_ready() || core_.first_ready_priority() < running->priority) {
@@ -238,13 +264,33 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
-      // the hook may wake a thread, and it runs even while every thread sleeps or waits.
-      if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
-        if (Policy::template idle_for_tick<K>(core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake())) continue;
-      if (core_.nobody_sleeps()) all_blocked();
-      idle_until(core_.next_wake());
+      if constexpr (smp) {
+        smp_idle();
+      } else {
+        // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
+        // the hook may wake a thread, and it runs even while every thread sleeps or waits.
+        if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
+          if (Policy::template idle_for_tick<K>(core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake()))
+            continue;
+        if (core_.nobody_sleeps()) all_blocked();
+        idle_until(core_.next_wake());
+      }
     }
+  }
+
+  // SMP: another core may wake one of ours, so with nobody asleep this core waits for its
+  // signal (K::platform::wake_core), without the scheduling lock. Only when every core running
+  // an application entry waits so is nothing able to wake anyone.
+  void smp_idle() {
+    const bool stalled = core_.nobody_sleeps();
+    if (stalled) {
+      detail::smp.stalled |= std::uint32_t{1} << K::core_index;
+      if ((detail::smp.stalled & detail::smp.live) == detail::smp.live) all_blocked();
+    }
+    detail::smp_unlock();
+    K::platform::idle_until(stalled ? ~std::uint64_t{0} : core_.next_wake());
+    detail::smp_lock(K::core_index);
+    detail::smp.stalled &= ~(std::uint32_t{1} << K::core_index);
   }
 
   void idle_until(std::uint64_t deadline) {
@@ -261,6 +307,7 @@ class ThreadScheduler {
       arch::stack_released(t->stack, t->stack_bytes);
       constexpr std::size_t guard = guard_bytes();
       if constexpr (guard != 0) K::platform::remap_guard_page(reinterpret_cast<std::uintptr_t>(t->stack - guard));
+      [[maybe_unused]] detail::HeapGuard<K> heap;
       (void)K::alloc().deallocate(t->stack - guard);
       t->stack = nullptr;
       t->state = t->detached ? State::free : State::finished;
@@ -282,7 +329,10 @@ class ThreadScheduler {
     const auto address = reinterpret_cast<std::uintptr_t>(page);
     void* table = nullptr;
     if (K::platform::guard_page_needs_table(address)) {
-      auto fresh = K::alloc().allocate(K::platform::guard_page_bytes, K::platform::guard_page_bytes);
+      auto fresh = [] {
+        [[maybe_unused]] detail::HeapGuard<K> heap;
+        return K::alloc().allocate(K::platform::guard_page_bytes, K::platform::guard_page_bytes);
+      }();
       if (!fresh) return fail(fresh.error());
       table = fresh.value();
     }
@@ -298,7 +348,11 @@ class ThreadScheduler {
   }
 
   [[noreturn]] void all_blocked() {
-    print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
+    if constexpr (smp)
+      print("tessera: all threads blocked on every core: nothing is ready and nobody sleeps, so no thread can ever "
+            "be woken (this core's threads:)\n");
+    else
+      print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
     for (std::size_t i = 0; i < core_.count(); ++i) {
       const Thread& t = core_.slot(i);
       if (t.state == State::free || t.state == State::finished) continue;
@@ -318,6 +372,7 @@ class ThreadScheduler {
     auto& self = K::sched();
     self.core_.arrived_new();
     self.reap();
+    if constexpr (smp) detail::smp_unlock();  // the switch into it held the lock: nothing will release it
     Policy::template thread_begins<K>();
   }
   [[noreturn]] static void finish() { K::sched().exit(); }

@@ -33,7 +33,7 @@
 #include "tessera/api/interrupt_controller.hpp"
 #include "tessera/sched/cooperative.hpp"
 
-extern "C" void (*tessera_irq_hook)();           // src/arch/aarch64/preempt_vectors.S
+extern "C" void (*tessera_irq_hooks[8])();       // src/arch/aarch64/preempt_vectors.S: one per core
 extern "C" const char tessera_preempt_vectors[];  // the vector table (2 KiB aligned)
 
 namespace tessera::sched {
@@ -59,6 +59,7 @@ struct IrqGuard {
 template <std::uint32_t SliceUs, void (*OnTick)() = nullptr>
 struct PreemptivePolicy {
   static constexpr const char* name = "sched::Preemptive";
+  static constexpr std::uint32_t slice_us = SliceUs;
   static constexpr bool by_priority = true;
   using Guard = IrqGuard;
 
@@ -83,13 +84,21 @@ struct PreemptivePolicy {
     if constexpr (has_parts<K>) {
       static_assert(api::InterruptController<typename P::interrupt_controller>);
       static_assert(api::DeadlineTimer<typename P::timer>);
-      tessera_irq_hook = &on_interrupt<K>;
+      tessera_irq_hooks[core_of<K>()] = &on_interrupt<K>;
       asm volatile("msr vbar_el1, %0\n\tisb" ::"r"(tessera_preempt_vectors) : "memory");
       P::interrupt_controller::init();
       P::interrupt_controller::enable(P::timer::irq);
       arm_slice<K>();
       asm volatile("msr daifclr, #2" ::: "memory");  // IRQs on: preemption starts
     }
+  }
+  // This core's number: only SMP kernels have more than core 0 (each core its own hook).
+  template <class K>
+  static unsigned core_of() {
+    if constexpr (requires { K::core_index; })
+      return K::core_index;
+    else
+      return 0;
   }
   template <class K>
   static void stopped() {
@@ -139,21 +148,26 @@ struct PreemptivePolicy {
     if constexpr (has_parts<K>) K::platform::timer::arm(Clock::now() + Clock::frequency() * SliceUs / 1'000'000);
   }
   // The IRQ entry's handler (IRQs masked by the exception). The timer is re-armed before the
-  // end of the interrupt, so its level-triggered line is low again when the GIC looks.
+  // end of the interrupt, so its level-triggered line is low again when the GIC looks. On SMP
+  // a signal from another core (a thread of ours became ready) is a reason to look too.
   template <class K>
   static void on_interrupt() {
     using Controller = typename K::platform::interrupt_controller;
     const std::uint32_t irq = Controller::acknowledge();
     if (irq == Controller::spurious) return;
-    if (irq == K::platform::timer::irq) arm_slice<K>();
+    const bool tick = irq == K::platform::timer::irq;
+    if (tick) arm_slice<K>();
     Controller::end(irq);
-    if (irq != K::platform::timer::irq) return;
+    bool signalled = false;
+    if constexpr (requires { K::core_index; }) signalled = (irq & 0x3ff) == K::platform::wake_signal;
     if constexpr (OnTick != nullptr) {
-      in_handler = true;
-      OnTick();
-      in_handler = false;
+      if (tick) {
+        in_handler = true;
+        OnTick();
+        in_handler = false;
+      }
     }
-    K::sched().preempt();
+    if (tick || signalled) K::sched().preempt();
   }
 };
 

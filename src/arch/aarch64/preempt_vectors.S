@@ -5,7 +5,7 @@
 // Arm ARM (DDI 0487) §D1.10.2: 16 entries of 128 bytes, 2 KiB aligned. The IRQ entry of the
 // current EL with SP_ELx (threads run at EL1 on SP_EL1) saves the registers a C++ function may
 // clobber (x0–x18, x29, x30) and ELR/SPSR on the interrupted thread's stack and calls the
-// function in tessera_irq_hook. That function may switch threads (tessera_context_switch):
+// function in tessera_irq_hooks[core]. That function may switch threads (tessera_context_switch):
 // the interrupted thread then resumes here later, when something switches back to it, and
 // returns to where it was with eret. The synchronous entries of the current EL branch to
 // tessera_thread_vectors (thread_vectors.S: the report names the thread and runs on a stack
@@ -59,8 +59,11 @@ preempt_irq:
     mrs     x1, spsr_el1
     stp     x30, x0, [sp, #160]
     str     x1, [sp, #176]
-    adrp    x0, tessera_irq_hook
-    ldr     x0, [x0, :lo12:tessera_irq_hook]
+    mrs     x0, mpidr_el1
+    and     x0, x0, #0xff               // MPIDR_EL1.Aff0: this core
+    adrp    x1, tessera_irq_hooks
+    add     x1, x1, :lo12:tessera_irq_hooks
+    ldr     x0, [x1, x0, lsl #3]
     blr     x0
     ldr     x1, [sp, #176]
     ldp     x30, x0, [sp, #160]
@@ -79,11 +82,11 @@ preempt_irq:
     add     sp, sp, #IRQ_FRAME
     eret
 
-// void (*tessera_irq_hook)(void): set by the scheduler before it unmasks IRQs.
-    .section .data.tessera_irq_hook, "aw"
+// void (*tessera_irq_hooks[8])(void): each core's, set by its scheduler before it unmasks IRQs.
+    .section .data.tessera_irq_hooks, "aw"
     .balign 8
-    .global tessera_irq_hook
-tessera_irq_hook:
-    .quad   0
+    .global tessera_irq_hooks
+tessera_irq_hooks:
+    .fill   8, 8, 0
 
     .section .note.GNU-stack, "", %progbits

@@ -24,24 +24,35 @@ using tessera::report::text;
 constexpr std::uint64_t kGuardBytes = 4096;  // one 4 KiB page (arch/aarch64/guard_pages.hpp)
 constexpr int kFarWord = 35;                 // TrapFrame::far (trap.cpp)
 
-const tessera::sched::detail::Core* core = nullptr;
+// Per core (sched::PerCore runs a scheduler on each; MPIDR_EL1.Aff0 is the core's number on
+// qemu-virt, as platform::core_id() says): the scheduler's threads, and the stack its fault
+// reports run on (4 KiB: the report, its backtrace and console output).
+constexpr unsigned kCores = 8;
+const tessera::sched::detail::Core* cores[kCores] = {};
+alignas(16) std::byte fault_stacks[kCores][4096];
 
-// The stack the fault report runs on; 8 KiB: the report, its backtrace and console output.
-alignas(16) std::byte fault_stack[8192];
+unsigned this_core() {
+  std::uint64_t mpidr;
+  asm volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+  return static_cast<unsigned>(mpidr & 0xff) % kCores;
+}
 
 }  // namespace
 
+// Called on each core that runs threads, when its scheduler starts.
 extern "C" void tessera_thread_faults_on(const void* scheduler_core) {
-  core = static_cast<const tessera::sched::detail::Core*>(scheduler_core);
+  const unsigned core = this_core();
+  cores[core] = static_cast<const tessera::sched::detail::Core*>(scheduler_core);
   asm volatile(
       "msr sp_el0, %0\n\t"
       "msr vbar_el1, %1\n\t"
-      "isb" ::"r"(fault_stack + sizeof fault_stack),
+      "isb" ::"r"(fault_stacks[core] + sizeof fault_stacks[core]),
       "r"(tessera_thread_vectors)
       : "memory");
 }
 
 extern "C" [[noreturn]] void tessera_thread_trap(void* frame, std::uint64_t vector) {
+  const tessera::sched::detail::Core* core = cores[this_core()];
   const tessera::sched::detail::Thread* thread = core ? core->current() : nullptr;
   if (thread) {
     const std::uint64_t far = static_cast<const std::uint64_t*>(frame)[kFarWord];

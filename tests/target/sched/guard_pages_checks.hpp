@@ -62,10 +62,18 @@ int run_all() {
   void* big = App::alloc().allocate(3u << 20, 16).value_or(nullptr);
   CHECK(big != nullptr);
   check_guard("heap past 2 MiB");
-  // Many threads at once each get their own guard page.
+  // Threads alive at the same time each get their own guard page (each stays until all four
+  // have probed: one that ended could hand its stack to the next).
   static Probe probes[4];
+  static int probed = 0;
   tessera::api::ThreadId ids[4];
-  for (int i = 0; i < 4; ++i) ids[i] = App::sched().spawn(probe, &probes[i], {.stack_bytes = kStack}).value_or(0);
+  auto probe_and_stay = [](void* argument) {
+    probe(argument);
+    __atomic_fetch_add(&probed, 1, __ATOMIC_RELAXED);  // atomic: a preemption cannot split it
+    while (__atomic_load_n(&probed, __ATOMIC_RELAXED) < 4) App::sched().yield();
+  };
+  for (int i = 0; i < 4; ++i)
+    ids[i] = App::sched().spawn(probe_and_stay, &probes[i], {.stack_bytes = kStack}).value_or(0);
   for (auto id : ids) CHECK(App::sched().join(id).ok());
   for (int i = 0; i < 4; ++i) {
     CHECK(probes[i].guard != 0);

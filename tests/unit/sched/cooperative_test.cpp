@@ -24,7 +24,7 @@ static_assert(tessera::api::Scheduler<ThreadKernel::scheduler_type>);
 static_assert(ThreadKernel::scheduler_type::can_block);
 // The per-thread cost Kconfig's help and the header state (a thread control block in .bss);
 // AddressSanitizer's fiber bookkeeping adds three words here.
-static_assert(sizeof(tessera::sched::detail::Thread) == 136 + (TESSERA_ASAN ? 24 : 0));
+static_assert(sizeof(tessera::sched::detail::Thread) == 144 + (TESSERA_ASAN ? 24 : 0));
 
 std::string log_text;
 

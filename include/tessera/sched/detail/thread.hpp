@@ -19,6 +19,7 @@ namespace detail {
 struct QueueTag {};  // the ready queue, a wait queue or the dead list: one at a time
 struct SleepTag {};  // the sleepers, ordered by wake time (also a timed wait)
 struct Thread;
+class Core;
 }  // namespace detail
 
 // What synchronisation and drivers block on: Scheduler::wait(q) parks the calling thread
@@ -52,6 +53,7 @@ struct Thread : lib::ListNode<QueueTag>, lib::ListNode<SleepTag> {
   std::uint64_t wake_at = 0;       // clock ticks, while on the sleepers
   WaitQueue* waiting_on = nullptr;  // the wait queue holding it, while waiting
   WaitQueue joiners;
+  Core* home = nullptr;  // the core whose ready queue it goes back to when woken
   int priority = 0;
   std::uint16_t generation = 0;  // of the slot: part of the id, so a stale id is recognised
   State state = State::free;
@@ -74,6 +76,11 @@ inline constexpr const char* state_name(State s) {
 
 class Core {
  public:
+  // On SMP kernels (sched::PerCore) the core this is; wake-ups of its threads from other
+  // cores signal it.
+  void set_index(unsigned index) { index_ = index; }
+  unsigned index() const { return index_; }
+
   void reset(Thread* threads, std::size_t count, bool by_priority = false) {
     threads_ = threads;
     count_ = count;
@@ -86,6 +93,7 @@ class Core {
       const auto generation = threads[i].generation;
       new (&threads[i]) Thread{};  // lists are not assignable: rebuilt in place
       threads[i].generation = generation;  // ids from before a reset stay stale
+      threads[i].home = this;
     }
   }
 
@@ -107,6 +115,7 @@ class Core {
       const std::uint16_t generation = static_cast<std::uint16_t>(t.generation + 1 ? t.generation + 1 : 1);
       new (&t) Thread{};
       t.generation = generation;
+      t.home = this;
       return &t;
     }
     return nullptr;
@@ -161,15 +170,18 @@ class Core {
     dead_.push_back(current_);
   }
 
-  // Wakes up to `most` waiters of q, oldest first; returns how many.
-  std::size_t wake(WaitQueue& q, std::size_t most) {
+  // Wakes up to `most` waiters of q, oldest first, each onto its own core's ready queue;
+  // returns how many. With `cores`, adds a bit per core index woken (SMP: they are signalled).
+  static std::size_t wake(WaitQueue& q, std::size_t most, std::uint32_t* cores = nullptr) {
     std::size_t woken = 0;
     for (; woken < most; ++woken) {
       Thread* t = q.waiters.pop_front();
       if (!t) break;
       t->waiting_on = nullptr;
-      if (sleeping_.contains(t)) sleeping_.remove(t);
-      make_ready(t);
+      Core& home = *t->home;
+      if (home.sleeping_.contains(t)) home.sleeping_.remove(t);
+      home.make_ready(t);
+      if (cores) *cores |= std::uint32_t{1} << home.index_;
     }
     return woken;
   }
@@ -213,6 +225,7 @@ class Core {
 
   Thread* threads_ = nullptr;
   std::size_t count_ = 0;
+  unsigned index_ = 0;
   bool by_priority_ = false;
   Thread* current_ = nullptr;
   Thread* previous_ = nullptr;
