@@ -26,6 +26,16 @@
 #if defined(CONFIG_NET_UDP_TUNNEL) && defined(TESSERA_PLATFORM_HOSTED)
 #include "tessera/net/udp_tunnel.hpp"  // POSIX sockets: hosted only
 #endif
+#if defined(CONFIG_BLOCK_VIRTIO)
+#include <bit>
+#include "tessera/block/virtio_blk.hpp"
+#endif
+#if defined(CONFIG_BLOCK_RAMDISK)
+#include "tessera/block/ramdisk.hpp"
+#endif
+#if defined(CONFIG_BLOCK_FILE) && defined(TESSERA_PLATFORM_HOSTED)
+#include "tessera/block/file.hpp"  // a host file: hosted only
+#endif
 #if defined(CONFIG_SCHED_PREEMPTIVE) || defined(CONFIG_SCHED_PER_CORE)
 #include "tessera/sched/preemptive.hpp"
 #endif
@@ -50,6 +60,17 @@ inline constexpr bool platform_selected =
 static_assert(platform_selected,
               "tessera_config.h: CONFIG_PLATFORM_QEMU_VIRT_AARCH64 is not set, but this build is for "
               "qemu-virt-aarch64; select that platform in the configuration (./tessera menuconfig)");
+#elif defined(TESSERA_PLATFORM_RASPI3)
+inline constexpr const char* platform_option = "CONFIG_PLATFORM_RASPI3";
+inline constexpr bool platform_selected =
+#if defined(CONFIG_PLATFORM_RASPI3)
+    true;
+#else
+    false;
+#endif
+static_assert(platform_selected,
+              "tessera_config.h: CONFIG_PLATFORM_RASPI3 is not set, but this build is for raspi3; select that "
+              "platform in the configuration (./tessera menuconfig)");
 #elif defined(TESSERA_PLATFORM_HOSTED)
 inline constexpr const char* platform_option = "CONFIG_PLATFORM_HOSTED";
 inline constexpr bool platform_selected =
@@ -86,6 +107,25 @@ inline constexpr auto page_tables =
     tessera::arch::aarch64::PageTables::compile_time;
 #endif
 using platform_type = tessera::platform::QemuVirt<{.page_tables = page_tables}>;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+inline constexpr int console_choices = 0
+#if defined(CONFIG_RASPI3_CONSOLE_PL011)
+                                       + 1
+#endif
+#if defined(CONFIG_RASPI3_CONSOLE_MINI_UART)
+                                       + 1
+#endif
+    ;
+static_assert(console_choices == 1 || !platform_selected,  // that one is reported above
+              "tessera_config.h: exactly one of CONFIG_RASPI3_CONSOLE_PL011, CONFIG_RASPI3_CONSOLE_MINI_UART must be "
+              "set (the RASPI3_CONSOLE choice); regenerate the header from a configuration Kconfig accepts");
+inline constexpr auto raspi3_console =
+#if defined(CONFIG_RASPI3_CONSOLE_MINI_UART)
+    tessera::platform::Raspi3Console::mini_uart;
+#else
+    tessera::platform::Raspi3Console::pl011;
+#endif
+using platform_type = tessera::platform::Raspi3Board<{.console = raspi3_console}>;
 #else
 using platform_type = tessera::platform::Target;
 #endif
@@ -351,11 +391,50 @@ inline constexpr int block_choices = 0
 #if defined(CONFIG_BLOCK_NONE)
                                      + 1
 #endif
+#if defined(CONFIG_BLOCK_VIRTIO)
+                                     + 1
+#endif
+#if defined(CONFIG_BLOCK_RAMDISK)
+                                     + 1
+#endif
+#if defined(CONFIG_BLOCK_FILE)
+                                     + 1
+#endif
     ;
 static_assert(block_choices == 1,
-              "tessera_config.h: exactly one block device must be selected (the BLOCK choice: CONFIG_BLOCK_NONE); "
-              "regenerate the header from a configuration Kconfig accepts");
+              "tessera_config.h: exactly one block device must be selected (the BLOCK choice: CONFIG_BLOCK_NONE, "
+              "CONFIG_BLOCK_VIRTIO, CONFIG_BLOCK_RAMDISK or CONFIG_BLOCK_FILE); regenerate the header from a "
+              "configuration Kconfig accepts");
+#if defined(CONFIG_BLOCK_VIRTIO)
+#if !defined(CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH)
+static_assert(false, "tessera_config.h: CONFIG_BLOCK_VIRTIO is set but CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH is missing");
 using block_type = tessera::block::None;
+#else
+inline constexpr bool virtio_blk_depth_ok = CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH >= 1 && CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH <= 1024;
+static_assert(virtio_blk_depth_ok, "tessera_config.h: CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH must be 1 to 1024; change it "
+                                   "with ./tessera menuconfig");
+inline constexpr std::uint32_t virtio_blk_depth = virtio_blk_depth_ok ? CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH : 32u;
+using block_type = tessera::block::VirtioBlk<{.queue_depth = virtio_blk_depth,
+                                              .queue_size = std::bit_ceil(3u * virtio_blk_depth)}>;
+#endif
+#elif defined(CONFIG_BLOCK_RAMDISK)
+#if !defined(CONFIG_BLOCK_RAMDISK_BLOCKS)
+static_assert(false, "tessera_config.h: CONFIG_BLOCK_RAMDISK is set but CONFIG_BLOCK_RAMDISK_BLOCKS is missing");
+using block_type = tessera::block::None;
+#else
+using block_type = tessera::block::Ramdisk<{.blocks = CONFIG_BLOCK_RAMDISK_BLOCKS}>;
+#endif
+#elif defined(CONFIG_BLOCK_FILE)
+#if !defined(TESSERA_PLATFORM_HOSTED)
+static_assert(false, "tessera_config.h: CONFIG_BLOCK_FILE is for the hosted platform only (a host file); select "
+                     "block::VirtioBlk (CONFIG_BLOCK_VIRTIO) for a bare-metal build");
+using block_type = tessera::block::None;
+#else
+using block_type = tessera::block::File<>;
+#endif
+#else
+using block_type = tessera::block::None;
+#endif
 
 // ------------------------------------------------------------------------------ C library
 // The printf flavour is a link-time choice (meson.build reads it from the same configuration);
@@ -394,7 +473,7 @@ inline constexpr const char* printf_flavour =
 namespace tessera {
 
 // The kernel the configuration describes.
-using configured_kernel = Kernel<configured::alloc_type, configured::sched_type, configured::net_type,
+using configured_kernel = BasicKernel<configured::alloc_type, configured::sched_type, configured::net_type,
                                  configured::block_type, configured::platform_type>;
 
 }  // namespace tessera

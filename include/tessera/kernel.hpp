@@ -73,14 +73,15 @@ constexpr const char* name_of() {
 template <class Component, class K>
 using bound_t = typename detail::Binder<Component, K>::type;
 
+// The kernel class; applications name it as Kernel<…> (below).
 template <class Alloc, class Sched, class Net, class Block, class Platform>
-class Kernel {
+class BasicKernel {
  public:
-  using allocator_type = bound_t<Alloc, Kernel>;
-  using scheduler_type = bound_t<Sched, Kernel>;
-  using net_type = bound_t<Net, Kernel>;
-  using block_type = bound_t<Block, Kernel>;
-  using platform = bound_t<Platform, Kernel>;
+  using allocator_type = bound_t<Alloc, BasicKernel>;
+  using scheduler_type = bound_t<Sched, BasicKernel>;
+  using net_type = bound_t<Net, BasicKernel>;
+  using block_type = bound_t<Block, BasicKernel>;
+  using platform = bound_t<Platform, BasicKernel>;
 
   // One sentence per wrong argument (detail/slot_checks.hpp), at most one error each.
   static_assert(api::Allocator<allocator_type>, TESSERA_DETAIL_SLOT_ALLOC);
@@ -179,6 +180,21 @@ class Kernel {
   }
   static void print(const char* text) { console_write(text, lib::length(text)); }
 };
+
+namespace detail {
+// Instantiates the kernel class where the alias below is used: a wrong slot argument is then
+// reported (Kernel's static_asserts) with "required from here" at the application's `using`
+// line, the line that is wrong, instead of where the type is first used (TESSERA_MAIN).
+template <class K>
+struct Checked {
+  static_assert(sizeof(K) > 0);
+  using type = K;
+};
+}  // namespace detail
+
+// tessera::Kernel<Alloc, Sched, Net, Block, Platform>: what applications write.
+template <class Alloc, class Sched, class Net, class Block, class Platform>
+using Kernel = typename detail::Checked<BasicKernel<Alloc, Sched, Net, Block, Platform>>::type;
 
 }  // namespace tessera
 

@@ -18,6 +18,9 @@ enum class Error : unsigned char {
   io_error,
   timeout,
   corrupt,       // malformed input (device tree, packet, disk contents)
+  out_of_range,  // past the end (a block past the device's capacity)
+  misaligned,    // a buffer or size not aligned as the API requires
+  no_space,      // full (a disk, a log)
 };
 
 // A short English name for an error, for console reports.
@@ -32,6 +35,9 @@ constexpr const char* to_string(Error e) {
     case Error::io_error: return "I/O error";
     case Error::timeout: return "timeout";
     case Error::corrupt: return "corrupt data";
+    case Error::out_of_range: return "out of range";
+    case Error::misaligned: return "misaligned buffer";
+    case Error::no_space: return "no space left";
   }
   return "unknown error";
 }

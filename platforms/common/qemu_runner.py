@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import symbolize
@@ -21,7 +22,7 @@ import symbolize
 TIMEOUT_STATUS = 124
 
 
-def _parse(argv, default_timeout):
+def _parse(argv, default_timeout, extra_options=None):
     parser = argparse.ArgumentParser(
         prog=os.path.basename(sys.argv[0]),
         description="Boot a tessera image in QEMU. Extra QEMU arguments: --qemu-arg or $TESSERA_QEMU_ARGS.")
@@ -41,7 +42,15 @@ def _parse(argv, default_timeout):
         parser.add_argument("--net-user", action="append", default=None, metavar="HOSTFWD",
                             help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
                                  "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
+        parser.add_argument("--disk", metavar="FILE",
+                            help="attach FILE (raw) as a virtio-blk disk; a missing file is an error here, "
+                                 "not in the guest"),
+        parser.add_argument("--stdin", action="store_true",
+                            help="give our standard input to the guest's console even when it is not a terminal "
+                                 "(scripts that type commands)"),
     ]
+    if extra_options is not None:
+        runner_options += extra_options(parser)
     parser.add_argument("image", help="the ELF image to boot")
     parser.add_argument("guest_args", nargs=argparse.REMAINDER,
                         help="arguments for the guest (accepted for meson's exe_wrapper; unused)")
@@ -61,8 +70,21 @@ def _network(forwards):
     if not forwards:
         return []
     rules = "".join(f",hostfwd={rule}" for rule in forwards if rule != "none")
-    return ["-global", "virtio-mmio.force-legacy=false",
-            "-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
+    return ["-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
+
+
+def _modern(options):
+    """The modern virtio-mmio transport (version 2) is what tessera's drivers speak; QEMU 7.2
+    offers the legacy one unless told otherwise. Once, whatever devices are attached."""
+    return ["-global", "virtio-mmio.force-legacy=false"] if options.net_user or options.disk else []
+
+
+def _disk(path):
+    """QEMU arguments for a virtio-blk disk over a raw file (modern virtio-mmio: _modern() adds that).
+    The host's page cache is QEMU's (cache=writeback): a flush from the guest is an fdatasync."""
+    if not path:
+        return []
+    return ["-drive", f"file={path},if=none,format=raw,id=d0", "-device", "virtio-blk-device,drive=d0"]
 
 
 def _stop(process):
@@ -91,20 +113,48 @@ def _held_back(text):
     return rest if symbolize.could_be_frame(rest.rstrip(b"\r")) else b""
 
 
-def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line"):
-    options = _parse(sys.argv[1:] if argv is None else argv, default_timeout)
+def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line",
+        boot_image=None, extra_options=None):
+    """boot_image(elf, scratch_dir) -> the file QEMU's -kernel gets (default: the ELF itself);
+    extra_options(parser) adds a platform's own runner options, and then machine_args may be a
+    function of the parsed options."""
+    options = _parse(sys.argv[1:] if argv is None else argv, default_timeout, extra_options)
+    if callable(machine_args):
+        machine_args = machine_args(options)
     if shutil.which(qemu) is None:
         sys.stderr.write(f"run-qemu: {qemu} not found; run ./tessera setup\n")
         return 127
     if not os.path.isfile(options.image):
         sys.stderr.write(f"run-qemu: no image at {options.image}\n")
         return 2
+    if options.disk and not os.path.isfile(options.disk):
+        sys.stderr.write(f"run-qemu: no disk image at {options.disk} (create one: truncate -s 8M {options.disk})\n")
+        return 2
+    scratch = None
+    kernel = options.image
+    if boot_image is not None:
+        scratch = tempfile.mkdtemp(prefix="tessera-run-qemu-")
+        try:
+            kernel = boot_image(options.image, scratch)
+        except (OSError, subprocess.CalledProcessError) as error:
+            shutil.rmtree(scratch, ignore_errors=True)
+            sys.stderr.write(f"run-qemu: cannot make the boot image of {options.image}: {error}\n")
+            return 2
+    try:
+        return _boot(options, machine_args, kernel, qemu, addr2line)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _boot(options, machine_args, kernel, qemu, addr2line):
     extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
     semihosting = [] if options.no_semihosting else ["-semihosting"]
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *(["-smp", str(options.smp)] if options.smp else []), *extra, *options.qemu_arg, "-kernel", options.image]
+               *(["-smp", str(options.smp)] if options.smp else []), *_disk(options.disk), *_modern(options), *extra,
+               *options.qemu_arg, "-kernel", kernel]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")
 
@@ -114,7 +164,7 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     partial = b""
     held = b""  # the start of a line that may become a backtrace frame: shown once complete
     symbolizer = None if options.no_symbolize else symbolize.Symbolizer(options.image, addr2line)
-    process = subprocess.Popen(command, stdin=None if interactive else subprocess.DEVNULL,
+    process = subprocess.Popen(command, stdin=None if interactive or options.stdin else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, bufsize=0)
     deadline = time.monotonic() + options.timeout if options.timeout > 0 else None
     timed_out = False

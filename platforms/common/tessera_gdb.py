@@ -32,7 +32,7 @@ def scheduler():
     listing = gdb.execute("info variables -q ::instance", to_string=True)
     address = None
     for line in listing.splitlines():
-        match = re.match(r"\s*(0x[0-9a-f]+)\s+tessera::Kernel<.*>::sched\(\)::instance\s*$", line)
+        match = re.match(r"\s*(0x[0-9a-f]+)\s+tessera::(?:Basic)?Kernel<.*>::sched\(\)::instance\s*$", line)
         if match:
             address = int(match.group(1), 16)
     if address is None:

@@ -1,5 +1,6 @@
 // A block device without flush().
 // expect: the 4th argument (Block) does not model tessera::api::BlockDevice
+// expect: kernel_bad_block.cpp:18:
 
 #include <tessera/tessera.hpp>
 

@@ -1,5 +1,6 @@
 // The block device and network slots swapped.
 // expect: the 3rd argument (Net) does not model tessera::api::NetDevice
+// expect: kernel_bad_net.cpp:8:
 
 #include <tessera/tessera.hpp>
 

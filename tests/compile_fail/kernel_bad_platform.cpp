@@ -1,5 +1,6 @@
 // A platform without a console (or clock): everything else a platform needs is there.
 // expect: the 5th argument (Platform) does not model tessera::api::Platform
+// expect: kernel_bad_platform.cpp:16:
 
 #include <tessera/tessera.hpp>
 

@@ -1,5 +1,6 @@
 // An allocator where the scheduler belongs.
 // expect: the 2nd argument (Sched) does not model tessera::api::Scheduler
+// expect: kernel_bad_sched.cpp:8:
 
 #include <tessera/tessera.hpp>
 

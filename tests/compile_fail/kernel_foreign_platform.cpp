@@ -2,6 +2,7 @@
 // one): one sentence that says which platform the build is for and suggests platform::Target.
 // expect: the 5th argument (Platform) is a platform of another build; this build is for
 // expect: Pass tessera::platform::Target
+// expect: kernel_foreign_platform.cpp:16:
 
 #include <tessera/tessera.hpp>
 

@@ -1,5 +1,6 @@
 // A type that is not an allocator in the Alloc slot.
 // expect: the 1st argument (Alloc) does not model tessera::api::Allocator
+// expect: kernel_int_alloc.cpp:8:
 
 #include <tessera/tessera.hpp>
 

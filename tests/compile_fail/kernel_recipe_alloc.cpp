@@ -1,6 +1,7 @@
 // A recipe (a component with `template <class K> class bind`) whose bound component lacks
 // most of the Allocator API: the check applies to what the recipe binds to.
 // expect: the 1st argument (Alloc) does not model tessera::api::Allocator
+// expect: kernel_recipe_alloc.cpp:18:
 
 #include <tessera/tessera.hpp>
 

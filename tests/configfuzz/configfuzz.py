@@ -112,6 +112,9 @@ def allocator_name(alloc):
     return ALLOC_NAMES[alloc.split("::")[2].split("<")[0]]
 
 
+MODEL_RUNS = 40  # per build: seeded operation sequences on the schedulers' queues (sched_model.hpp)
+
+
 def random_thread_scheduler(r, kind):
     """(C++ type, expected name, max_threads, stack_bytes) of a blocking scheduler."""
     threads = r.choice([1, 2, 8, 16, r.randint(1, 4096)])
@@ -132,7 +135,11 @@ def random_scheduler(r, bare_metal):
         return "tessera::sched::None", "sched::None", ["tessera::configfuzz::thread_options_are<typename K::scheduler_type>(0, 0)"]
     if kind in ("cooperative", "preemptive"):
         type_name, name, threads, stack = random_thread_scheduler(r, kind)
-        return type_name, name, [f"tessera::configfuzz::thread_options_are<typename K::scheduler_type>({threads}, {stack})"]
+        checks = [f"tessera::configfuzz::thread_options_are<typename K::scheduler_type>({threads}, {stack})"]
+        # The model runs on as many threads as the scheduler has (up to 16), with priorities
+        # where the scheduler uses them.
+        checks.append(("model", min(threads, 16), kind == "preemptive"))
+        return type_name, name, checks
     cores = r.randint(1, 8)
     parts, checks = [], [f"K::cores == {cores}"]
     for core in range(cores):
@@ -147,8 +154,8 @@ def random_scheduler(r, bare_metal):
     return f"tessera::sched::PerCore<{', '.join(parts)}>", "sched::PerCore", checks
 
 
-def random_net(r, bare_metal):
-    kind = r.choice(["none", "loopback", "virtio" if bare_metal else "udp_tunnel"])
+def random_net(r, platform):
+    kind = r.choice(["none", "loopback", {"hosted": "udp_tunnel", "raspi3": "none"}.get(platform, "virtio")])
     if kind == "none":
         return "tessera::net::None", "net::None"
     if kind == "loopback":
@@ -161,12 +168,20 @@ def random_net(r, bare_metal):
             f".buffers = {r.randint(1, 65536)}}}>", "net::UdpTunnel")
 
 
-def random_platform(r, bare_metal):
-    if bare_metal and r.random() < 0.5:
+PLATFORM_NAMES = {"hosted": "platform::Hosted", "qemu-virt-aarch64": "platform::QemuVirtAarch64",
+                  "raspi3": "platform::Raspi3"}
+
+
+def random_platform(r, platform):
+    if platform == "qemu-virt-aarch64" and r.random() < 0.5:
         tables = r.choice(["compile_time", "boot_time", "off"])
         return (f"tessera::platform::QemuVirt<{{.page_tables = tessera::arch::aarch64::PageTables::{tables}}}>",
-                "platform::QemuVirtAarch64")
-    return "tessera::platform::Target", "platform::QemuVirtAarch64" if bare_metal else "platform::Hosted"
+                PLATFORM_NAMES[platform])
+    if platform == "raspi3" and r.random() < 0.5:
+        console = r.choice(["pl011", "mini_uart"])
+        return (f"tessera::platform::Raspi3Board<{{.console = tessera::platform::Raspi3Console::{console}, "
+                f".baud = {r.choice([9600, 38400, 115200, 921600])}}}>", PLATFORM_NAMES[platform])
+    return "tessera::platform::Target", PLATFORM_NAMES[platform]
 
 
 def kernel_source(seed, cases, scripted, platform, only=None):
@@ -184,17 +199,27 @@ def kernel_source(seed, cases, scripted, platform, only=None):
     ]
     if bare_metal:
         lines += ['#include "tessera/sched/per_core.hpp"', '#include "tessera/sched/preemptive.hpp"']
-    lines += ['#include "constexpr_script.hpp"', '#include "kernel_checks.hpp"', "",
+    lines += ['#include "constexpr_script.hpp"', '#include "kernel_checks.hpp"', '#include "sched_model.hpp"', "",
               "using tessera::configfuzz::Fail;", ""]
     described = []
+    model_runs = [0]
     for i in range(cases):
         alloc, lifo, double_free, max_size = random_allocator(r)
         sched, sched_name, sched_checks = random_scheduler(r, bare_metal)
-        net, net_name = random_net(r, bare_metal)
-        plat, plat_name = random_platform(r, bare_metal)
+        net, net_name = random_net(r, platform)
+        plat, plat_name = random_platform(r, platform)
         script_seed = r.getrandbits(32)
         steps = STEPS if i < scripted else 6
         described.append(f"Kernel<{alloc}, {sched}, {net}, tessera::block::None, {plat}>")
+        # Every random value of the case is drawn before --only skips it, so case I is the same alone.
+        models = []
+        for check in sched_checks:
+            if isinstance(check, tuple):
+                model_seed = r.getrandbits(32)
+                if model_runs[0] < MODEL_RUNS:
+                    model_runs[0] += 1
+                    models.append((check[1], check[2], model_seed))
+        sched_checks = [c for c in sched_checks if not isinstance(c, tuple)]
         if only is not None and i != only:
             continue
         checks = [f'tessera::configfuzz::names_are<K>("{allocator_name(alloc)}", "{sched_name}", "{net_name}", '
@@ -207,6 +232,9 @@ def kernel_source(seed, cases, scripted, platform, only=None):
                   "static_assert(K::well_formed);"]
         lines += [f"static_assert(sizeof(tessera::configfuzz::Holds<{c}, {i}>) >= 0);  // seed {seed} case {i}"
                   for c in checks]
+        for threads, by_priority, model_seed in models:
+            lines.append(f"static_assert(sizeof(tessera::configfuzz::ModelPassed<tessera::configfuzz::sched_model<"
+                         f"{threads}>({model_seed}u, 150, {bool_cpp(by_priority)}), {i}>) > 0);  // seed {seed} case {i}")
         lines += [f"constexpr Fail script = tessera::configfuzz::script<K::allocator_type, {ARENA}>({script_seed}u, "
                   f"{steps}, {max_size}, {bool_cpp(double_free)}, {bool_cpp(lifo)});",
                   f"static_assert(sizeof(tessera::configfuzz::Passed<script, {i}>) > 0);  // seed {seed} case {i}",
@@ -383,7 +411,7 @@ def expected_console(config, platform):
                           f".buffers={config.get('NET_VIRTIO_BUFFERS')}",
                 "LOOPBACK": f"net::Loopback .buffers={config.get('NET_LOOPBACK_BUFFERS')} .mtu=1500",
                 "UDP_TUNNEL": "net::UdpTunnel"}[net]
-    platform_name = "platform::Hosted" if platform == "hosted" else "platform::QemuVirtAarch64"
+    platform_name = PLATFORM_NAMES[platform]
     lines = [f"  alloc    {alloc_name}", f"  sched    {sched_line}", f"  net      {net_line}", "  block    block::None",
              f"  platform {platform_name}"]
     cap = config.get(f"ALLOC_{alloc}_BYTES") if alloc in ("REGION", "TLSF") else None  # a cap (.bytes)
@@ -421,7 +449,7 @@ def reproduce(options, case):
                     + ["--seed", str(options.seed_used), "--cases", str(options.cases), "--only", str(case)] + tail)
 
 
-FAILED_CASE = re.compile(r"(?:Holds|Passed)<[^,]*, (\d+)>|namespace case(\d+)|case(\d+)::")
+FAILED_CASE = re.compile(r"(?:Holds|Passed|ModelPassed)<[^,]*, (\d+)>|namespace case(\d+)|case(\d+)::")
 
 
 def stage_constexpr(options, seed, compiler):
@@ -461,7 +489,8 @@ def stage_constexpr(options, seed, compiler):
         for slot in ("sched::PerCore", "sched::Preemptive", "sched::Cooperative", "alloc::Staged", "net::VirtioNet",
                      "net::Loopback", "net::UdpTunnel", "QemuVirt<"):
             kinds[slot] = kinds.get(slot, 0) + (slot in kernel)
-    print("ok      every configuration holds"
+    models = source.count("sched_model<")
+    print(f"ok      every configuration holds, {models} scheduler model runs match"
           + "".join(f", {n} with {k.rstrip('<')}" for k, n in kinds.items() if n))
     print(f"configfuzz constexpr: {count} configurations, seed {seed}, {elapsed:.0f} s")
     return 0

@@ -3,7 +3,7 @@
 breakpoint in the image, with symbols and source lines; a backtrace, a global and (bare metal)
 a device register read through QEMU's gdb stub give the values the program has there.
 
-  debug_test.py [--runner R] IMAGE
+  debug_test.py [--runner R] [--uartfr ADDRESS] IMAGE
   debug_test.py --runner R --threads IMAGE    tests/target/sched/cooperative_test.cpp's image:
       `tessera threads` lists the scheduler's threads, `tessera bt` walks a switched-out one
 
@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import debugger  # noqa: E402
 
 # PL011 UARTFR on qemu-virt (drivers/pl011.hpp): TXFE (bit 7) set, the transmit FIFO empty
-# while the guest is stopped; BUSY (bit 3) clear.
+# while the guest is stopped; BUSY (bit 3) clear. raspi3: --uartfr 0x3f201018.
 UARTFR = 0x0900_0018
 
 
@@ -27,13 +27,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner", default=None)
     parser.add_argument("--threads", action="store_true")
+    parser.add_argument("--uartfr", type=lambda text: int(text, 0), default=UARTFR,
+                        help="the console PL011's UARTFR address (default: qemu-virt's)")
     parser.add_argument("image")
     options = parser.parse_args()
     if options.threads:
         return threads(options)
     commands = ["backtrace", "print sensors[1]", "finish"]
     if options.runner:
-        commands.append(f"x/wx {UARTFR:#x}")
+        commands.append(f"x/wx {options.uartfr:#x}")
     commands.append("kill")
     status, text = session(options, "sensor_reading", commands)
     expectations = [
@@ -43,7 +45,7 @@ def main():
         r"Value returned is \$2 = 21",
     ]
     if options.runner:
-        expectations.append(r"0x9000018:\s+0x000000[89a-f][0-7]")
+        expectations.append(rf"{options.uartfr:#x}:\s+0x000000[89a-f][0-7]")
     return check(status, text, expectations)
 
 

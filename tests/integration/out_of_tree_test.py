@@ -75,11 +75,13 @@ def prepare(mode, source, app, scratch, platform, deadline):
     elif mode == "copy":
         files = tracked_files(source)
         if files is None:
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("build", ".git"))
+            # symlinks=True: examples/rpi3-firmware/subprojects/tessera links back to the checkout
+            shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns("build", ".git"))
         else:
             for name in files:
                 os.makedirs(os.path.dirname(os.path.join(target, name)), exist_ok=True)
-                shutil.copy2(os.path.join(source, name), os.path.join(target, name))
+                # a tracked symbolic link stays one (examples/rpi3-firmware/subprojects/tessera -> ../../..)
+                shutil.copy2(os.path.join(source, name), os.path.join(target, name), follow_symlinks=False)
     elif mode == "submodule":
         run(["git", "init", "-q"], app, deadline, "git init")
         run(["git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", source, "subprojects/tessera"], app,
@@ -120,7 +122,8 @@ def main():
             run(["ninja", "-C", build], app, deadline, f"{mode}: building the app")
             image = os.path.join(build, "app")
             result = run([runner, "--timeout", "30", image] if runner else [image], app, deadline, f"{mode}: booting the app")
-            expected = "out-of-tree app on platform::" + ("Hosted" if options.platform == "hosted" else "QemuVirtAarch64")
+            expected = "out-of-tree app on platform::" + {"hosted": "Hosted", "raspi3": "Raspi3"}.get(
+                options.platform, "QemuVirtAarch64")
             if f"{expected}: of out tessera tree" not in result.stdout:
                 raise Failed(f"{mode}: the app's line is missing; it printed:\n{result.stdout[-2000:]}")
             ran += 1

@@ -64,7 +64,8 @@ TEST_CASE("Result<void>") {
 
 TEST_CASE("every error has a name") {
   for (Error e : {Error::out_of_memory, Error::invalid_argument, Error::not_supported, Error::not_owned,
-                  Error::double_free, Error::would_block, Error::io_error, Error::timeout, Error::corrupt}) {
+                  Error::double_free, Error::would_block, Error::io_error, Error::timeout, Error::corrupt,
+                  Error::out_of_range, Error::misaligned, Error::no_space}) {
     CAPTURE(static_cast<int>(e));
     CHECK(std::strcmp(tessera::to_string(e), "unknown error") != 0);
   }

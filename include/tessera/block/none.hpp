@@ -1,5 +1,5 @@
 #pragma once
-// block::None — no block device. `present` is false; reads and writes report
+// block::None — no block device. `present` is false; every request is refused with
 // Error::not_supported. Cost: nothing.
 
 #include "tessera/api/block_device.hpp"
@@ -13,9 +13,10 @@ struct None {
   constexpr Result<void> init() { return {}; }
   constexpr std::size_t block_size() const { return 0; }
   constexpr std::uint64_t block_count() const { return 0; }
-  constexpr Result<void> read(std::uint64_t, std::span<std::byte>) { return fail(Error::not_supported); }
-  constexpr Result<void> write(std::uint64_t, std::span<const std::byte>) { return fail(Error::not_supported); }
-  constexpr Result<void> flush() { return {}; }
+  constexpr std::size_t queue_depth() const { return 1; }
+  constexpr Result<void> submit(api::BlockRequest&) { return fail(Error::not_supported); }
+  constexpr std::size_t poll() { return 0; }
+  constexpr Result<void> wait(api::BlockRequest&) { return fail(Error::not_supported); }
 };
 
 static_assert(api::BlockDevice<None>);

@@ -11,12 +11,9 @@
 //          .buffers — packet buffers in the pool (default 64); .mac — our address.
 // Cost: one socket; the kernel's socket layer copies each frame once each way (that copy is
 // the host's, not ours: buffers are still handed to the application without a copy).
-// Hosted only: it uses POSIX sockets.
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+// Hosted only: it uses POSIX sockets, through three functions in the hosted platform's library
+// (src/platform/hosted/udp_tunnel.cpp), so this header brings no host socket header along (lwIP's
+// sockets.h declares the same BSD types: an application on lwIP's sockets includes both).
 
 #include <array>
 #include <cstddef>
@@ -39,6 +36,16 @@ struct UdpTunnelOptions {
 
 namespace detail {
 
+namespace host {  // src/platform/hosted/udp_tunnel.cpp
+// A UDP socket bound to 127.0.0.1:local and connected to 127.0.0.1:remote, non-blocking; -1 on failure.
+int udp_tunnel_open(std::uint16_t local, std::uint16_t remote);
+// The next datagram into data (at most capacity bytes); its real length even when longer
+// (MSG_TRUNC); -1 when none waits.
+long udp_tunnel_receive(int socket, void* data, std::size_t capacity);
+// Sends one datagram without waiting; false when it was not sent whole.
+bool udp_tunnel_send(int socket, const void* data, std::size_t length);
+}  // namespace host
+
 class UdpTunnelCore {
  public:
   // Binds 127.0.0.1:local and connects to 127.0.0.1:remote (TESSERA_UDP_TUNNEL overrides).
@@ -51,16 +58,8 @@ class UdpTunnelCore {
       local = static_cast<std::uint16_t>(l);
       remote = static_cast<std::uint16_t>(r);
     }
-    socket_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    socket_ = host::udp_tunnel_open(local, remote);
     if (socket_ < 0) return fail(Error::io_error);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(local);
-    if (::bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return close_with(Error::io_error);
-    address.sin_port = htons(remote);
-    if (::connect(socket_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-      return close_with(Error::io_error);
     local_port_ = local;
     return {};
   }
@@ -76,7 +75,7 @@ class UdpTunnelCore {
       api::PacketBuffer* b = pool_.take();
       if (b == nullptr) break;  // the application holds every buffer; frames wait in the socket
       // MSG_TRUNC: the datagram's real length, even when it did not fit.
-      const auto n = ::recv(socket_, b->data, b->capacity, MSG_DONTWAIT | MSG_TRUNC);
+      const long n = host::udp_tunnel_receive(socket_, b->data, b->capacity);
       if (n < 0) {
         pool_.give_back(b);
         break;  // EAGAIN: nothing waits (ECONNREFUSED from an earlier send: ignored likewise)
@@ -98,7 +97,7 @@ class UdpTunnelCore {
     for (api::PacketBuffer* b : burst) {
       if (!pool_.owns(b) || !frame_length_ok(b->length, kDefaultMtu)) {
         ++counters_.tx_errors;
-      } else if (::send(socket_, b->data, b->length, MSG_DONTWAIT) == static_cast<ssize_t>(b->length)) {
+      } else if (host::udp_tunnel_send(socket_, b->data, b->length)) {
         ++counters_.tx_packets;
         counters_.tx_bytes += b->length;
       } else {
@@ -116,11 +115,6 @@ class UdpTunnelCore {
   void free_buffer(api::PacketBuffer* b) { pool_.give_back(b); }
 
  private:
-  Failure close_with(Error e) {
-    ::close(socket_);
-    socket_ = -1;
-    return fail(e);
-  }
   int socket_ = -1;
   std::uint16_t local_port_ = 0;
   PacketPool pool_;

@@ -18,14 +18,21 @@ struct Foreign {
 namespace detail {
 inline constexpr const char* hosted_build = "hosted";
 inline constexpr const char* qemu_virt_aarch64_build = "qemu-virt-aarch64";
+inline constexpr const char* raspi3_build = "raspi3";
 }  // namespace detail
 
 #if defined(TESSERA_PLATFORM_HOSTED)
 #define TESSERA_BUILD_PLATFORM "hosted"
 using QemuVirtAarch64 = Foreign<&detail::qemu_virt_aarch64_build>;
+using Raspi3 = Foreign<&detail::raspi3_build>;
 #elif defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64)
 #define TESSERA_BUILD_PLATFORM "qemu-virt-aarch64"
 using Hosted = Foreign<&detail::hosted_build>;
+using Raspi3 = Foreign<&detail::raspi3_build>;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+#define TESSERA_BUILD_PLATFORM "raspi3"
+using Hosted = Foreign<&detail::hosted_build>;
+using QemuVirtAarch64 = Foreign<&detail::qemu_virt_aarch64_build>;
 #else
 #define TESSERA_BUILD_PLATFORM "(no platform: see tessera/platform/target.hpp)"
 #endif

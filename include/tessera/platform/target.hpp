@@ -9,6 +9,11 @@
 namespace tessera::platform {
 using Target = QemuVirtAarch64;
 }
+#elif defined(TESSERA_PLATFORM_RASPI3)
+#include "tessera/platform/raspi3.hpp"
+namespace tessera::platform {
+using Target = Raspi3;
+}
 #elif defined(TESSERA_PLATFORM_HOSTED)
 #include "tessera/platform/hosted.hpp"
 namespace tessera::platform {
@@ -16,6 +21,6 @@ using Target = Hosted;
 }
 #endif
 #include "tessera/platform/foreign.hpp"
-#if !defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64) && !defined(TESSERA_PLATFORM_HOSTED)
+#if !defined(TESSERA_PLATFORM_QEMU_VIRT_AARCH64) && !defined(TESSERA_PLATFORM_RASPI3) && !defined(TESSERA_PLATFORM_HOSTED)
 #error "tessera: no platform selected; build through Meson with a platform's cross file (platforms/<name>/cross.ini), or define TESSERA_PLATFORM_HOSTED for a Linux process"
 #endif

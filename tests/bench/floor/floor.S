@@ -3,14 +3,19 @@
 // console sends it ("\n" goes out as "\r\n"), to the PL011 data register and exits with
 // status 0 through semihosting. No stack, no .bss, no C library: the wall time QEMU takes to
 // boot it is the floor under any image's boot time, so the benchmark reports hello minus it.
-// Only for qemu-virt-aarch64 (PL011 at 0x09000000, QEMU's model needs no set-up and never
-// reports a full FIFO, so there is no initialisation and no polling of UARTFR).
+// For qemu-virt-aarch64 (PL011 at 0x09000000) and, assembled with FLOOR_RASPI3, raspi3 (the
+// PL011 at 0x3F201000, linked at 0x80000 by link-raspi3.ld); QEMU's PL011 needs no set-up and
+// never reports a full FIFO, so there is no initialisation and no polling of UARTFR.
 
     .section .text.boot, "ax"
     .global _start
     .type _start, %function
 _start:
+#if defined(FLOOR_RASPI3)
+    ldr     x0, =0x3f201000             // PL011 UARTDR (BCM2835 ARM Peripherals §13, bus 0x7E201000)
+#else
     mov     x0, #0x09000000             // PL011 UARTDR (QEMU hw/arm/virt.c base_memmap[VIRT_UART])
+#endif
     adr     x1, message
     mov     x2, #(message_end - message)
 1:  ldrb    w3, [x1], #1
@@ -36,5 +41,6 @@ exit_block:
 message:
     .ascii  "Hello from tessera\r\n"
 message_end:
+    .ltorg
 
     .section .note.GNU-stack, "", %progbits

@@ -43,7 +43,11 @@ int run() {
         },
         nullptr);
     if (!a || !b || !App::sched().join(b.value()) || !App::sched().join(a.value())) return 1;
-    l = b_started - (a_started + slice_ticks);
+    // The slice starts when A is switched in, a little before A reads the clock; when the host
+    // delays A's first instructions, B can start less than a slice after a_started. That is the
+    // measurement's error, not a negative latency: 0 (unsigned, it would wrap to ~2^64).
+    const std::uint64_t due = a_started + slice_ticks;
+    l = b_started > due ? b_started - due : 0;
   }
   std::sort(latency, latency + samples);
   std::printf("{\"samples\": %d, \"frequency\": %llu, \"slice_us\": %u, \"latency_ticks_min\": %llu, "

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Boot examples/udp-echo-raw and check real round trips from this machine, on 127.0.0.1 only.
+"""Boot a UDP echo image and check real round trips from this machine, on 127.0.0.1 only
+(examples/udp-echo-raw, examples/udp-echo on lwIP's sockets, the lwIP raw-API test image).
 
   udp_echo_test.py --runner RUN-QEMU IMAGE   qemu-virt-aarch64: QEMU user networking forwards a
                                              free UDP port on 127.0.0.1 to the guest's port 7;
@@ -8,6 +9,8 @@
                                              frames in UDP datagrams; we are its peer and build
                                              the frames (ARP, IPv4, UDP) ourselves, malformed
                                              ones included.
+  udp_echo_test.py --tunnel --lwip IMAGE     hosted, examples/udp-echo: lwIP builds each answer, so
+                                             its addresses, ports and payload are checked, not its bytes.
   udp_echo_test.py --runner R --dgram IMAGE  qemu-virt-aarch64, the same raw frames through QEMU's
                                              `-netdev dgram` (the framing net::UdpTunnel copies):
                                              we are the other end of the guest's virtio-net wire.
@@ -130,6 +133,22 @@ def arp_request():
     return b"\xff" * 6 + OUR_MAC + b"\x08\x06" + body
 
 
+def lwip_echo_problem(reply, payload):
+    """What is wrong with lwIP's answer to udp_frame(payload), or None."""
+    if reply is None:
+        return f"no echo of {len(payload)} bytes"
+    ihl = (reply[14] & 0x0F) * 4
+    ip, udp = reply[14:14 + ihl], reply[14 + ihl:]
+    if reply[:6] != OUR_MAC or reply[6:12] != THEIR_MAC:
+        return f"Ethernet addresses {reply[:12].hex()}"
+    if ip[12:16] != THEIR_IP or ip[16:20] != OUR_IP or checksum(ip) != 0:
+        return f"IPv4 header {ip.hex()} (addresses swapped, checksum valid expected)"
+    length = struct.unpack("!H", udp[4:6])[0]
+    if udp[:4] != struct.pack("!HH", 7, 40000) or udp[8:length] != payload:
+        return f"UDP {udp[:8].hex()} with {length - 8} bytes, expected 7 → 40000 and the {len(payload)} bytes sent"
+    return None
+
+
 def run_tunnel(options, problems, transcript):
     global THEIR_MAC
     ours, theirs = free_udp_port(), free_udp_port()
@@ -154,6 +173,8 @@ def run_tunnel(options, problems, transcript):
             problems.append("the image never said it was echoing")
             return
         reply = exchange(sock, send, arp_request())
+        while options.lwip and reply is not None and reply[12:14] == b"\x08\x06" and reply[20:22] != b"\x00\x02":
+            reply = exchange(sock, lambda _: None, b"", tries=1)  # lwIP's own gratuitous ARP request: next
         expected = OUR_MAC + THEIR_MAC + b"\x08\x06" + struct.pack(
             "!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 2, THEIR_MAC, THEIR_IP, OUR_MAC, OUR_IP)
         if reply != expected:
@@ -169,6 +190,15 @@ def run_tunnel(options, problems, transcript):
             payload = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 64, 1000, 1472])))
             frame = udp_frame(payload)
             reply = exchange(sock, send, frame)
+            if options.lwip:  # lwIP builds its own answer: check its addresses, ports and payload
+                while reply is not None and not (len(reply) >= 42 and reply[12:14] == b"\x08\x00"
+                                                 and reply[23] == 17):
+                    reply = exchange(sock, lambda _: None, b"", tries=1)  # not UDP (ICMP for port 9 …): next
+                problem = lwip_echo_problem(reply, payload)
+                if problem:
+                    problems.append(f"frame {i}: {problem}")
+                    return
+                continue
             # The answer: same frame with MACs, IPs and ports swapped; checksums unchanged.
             swapped = (OUR_MAC + THEIR_MAC + frame[12:26] + frame[30:34] + frame[26:30] + frame[36:38]
                        + frame[34:36] + frame[38:])
@@ -189,6 +219,7 @@ def main():
     parser.add_argument("--runner")
     parser.add_argument("--tunnel", action="store_true")
     parser.add_argument("--dgram", action="store_true")
+    parser.add_argument("--lwip", action="store_true", help="the image answers with lwIP (not the raw responder)")
     parser.add_argument("image")
     options = parser.parse_args()
     problems, transcript = [], []

@@ -1,4 +1,4 @@
-// Runs inside QEMU (aarch64 virt, -smp 4 and -smp 1): sched::PerCore with cooperative threads
+// Runs inside QEMU (aarch64 virt, -smp 4 and -smp 1; raspi3b, four cores): sched::PerCore with cooperative threads
 // on core 0, run to completion on core 1, preemptive threads on cores 2 and 3. Every core
 // reports; wake-ups cross cores both ways (semaphore ping-pong between core 0 and core 3, an
 // event set by core 1, which has no threads); a sync::Mutex and a Spinlock keep counts exact
@@ -29,7 +29,7 @@ using App = tessera::Kernel<tessera::alloc::Tlsf<>,
                             sched::PerCore<sched::Cooperative<{.max_threads = 8}>, sched::None,
                                            sched::Preemptive<{.max_threads = 8, .slice_us = 500}>,
                                            sched::Preemptive<{.max_threads = 8, .slice_us = 500}>>,
-                            tessera::net::None, tessera::block::None, tessera::platform::QemuVirtAarch64>;
+                            tessera::net::None, tessera::block::None, tessera::platform::Target>;
 static_assert(tessera::api::Scheduler<App::scheduler_type>);
 static_assert(App::cores == 4);
 

@@ -15,7 +15,7 @@
 
 using App = tessera::Kernel<tessera::alloc::Tlsf<>,
                             tessera::sched::Preemptive<{.max_threads = 8, .stack_bytes = 16384, .slice_us = 1000}>,
-                            tessera::net::None, tessera::block::None, tessera::platform::QemuVirtAarch64>;
+                            tessera::net::None, tessera::block::None, tessera::platform::Target>;
 static_assert(tessera::api::Scheduler<App::scheduler_type>);
 
 namespace {

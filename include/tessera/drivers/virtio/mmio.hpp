@@ -191,6 +191,15 @@ class MmioTransport {
   std::uint16_t config16(std::uint32_t offset) {
     return *reinterpret_cast<volatile const std::uint16_t*>(base_ + reg::config + offset);
   }
+  std::uint32_t config32(std::uint32_t offset) { return read(reg::config + offset); }
+  // A 64-bit field is two 32-bit reads: read again if the device changed it in between.
+  std::uint64_t config64(std::uint32_t offset) {
+    for (;;) {
+      const std::uint32_t before = config_generation();
+      const std::uint64_t value = config32(offset) | std::uint64_t{config32(offset + 4)} << 32;
+      if (config_generation() == before) return value;
+    }
+  }
   std::uint32_t config_generation() { return read(reg::config_generation); }
 
   // The interrupt seam. Reads InterruptStatus (bit 0: a queue was used; bit 1: the

@@ -3,11 +3,14 @@
 // thread control block, wait queues, the ready queue and the sleepers ordered by wake time,
 // and the switch between two threads. Non-template (one copy whatever max_threads and stack
 // size are); sched::Cooperative adds what needs the kernel type (stacks from K::alloc(), the
-// clock, idling, the "all threads blocked" report).
+// clock, idling, the "all threads blocked" report). Core is constexpr: in constant evaluation
+// a switch only changes which thread is current, so tests/configfuzz runs seeded
+// spawn/yield/wait/wake/sleep/exit sequences on this very code against a reference model.
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
+#include <memory>
+#include <type_traits>
 
 #include "tessera/api/scheduler.hpp"
 #include "tessera/arch/context.hpp"
@@ -61,7 +64,7 @@ struct Thread : lib::ListNode<QueueTag>, lib::ListNode<SleepTag> {
   bool timed_out = false;
 };
 
-inline constexpr const char* state_name(State s) {
+constexpr const char* state_name(State s) {
   switch (s) {
     case State::free: return "free";
     case State::ready: return "ready";
@@ -78,10 +81,10 @@ class Core {
  public:
   // On SMP kernels (sched::PerCore) the core this is; wake-ups of its threads from other
   // cores signal it.
-  void set_index(unsigned index) { index_ = index; }
-  unsigned index() const { return index_; }
+  constexpr void set_index(unsigned index) { index_ = index; }
+  constexpr unsigned index() const { return index_; }
 
-  void reset(Thread* threads, std::size_t count, bool by_priority = false) {
+  constexpr void reset(Thread* threads, std::size_t count, bool by_priority = false) {
     threads_ = threads;
     count_ = count;
     by_priority_ = by_priority;
@@ -91,29 +94,29 @@ class Core {
     while (dead_.pop_front()) {}
     for (std::size_t i = 0; i < count; ++i) {
       const auto generation = threads[i].generation;
-      new (&threads[i]) Thread{};  // lists are not assignable: rebuilt in place
+      std::construct_at(&threads[i]);  // lists are not assignable: rebuilt in place
       threads[i].generation = generation;  // ids from before a reset stay stale
       threads[i].home = this;
     }
   }
 
   // Ids: slot in the low 16 bits, the slot's generation (never 0) above. 0 is no thread.
-  api::ThreadId id_of(const Thread* t) const {
+  constexpr api::ThreadId id_of(const Thread* t) const {
     return t ? (api::ThreadId{t->generation} << 16) | static_cast<api::ThreadId>(t - threads_) : 0;
   }
-  Thread* find(api::ThreadId id) const {
+  constexpr Thread* find(api::ThreadId id) const {
     const std::size_t slot = id & 0xffff;
     if (slot >= count_) return nullptr;
     Thread* t = &threads_[slot];
     return t->generation == (id >> 16) && t->state != State::free ? t : nullptr;
   }
   // A free slot, its generation advanced, or nullptr when all max_threads are in use.
-  Thread* claim() {
+  constexpr Thread* claim() {
     for (std::size_t i = 0; i < count_; ++i) {
       Thread& t = threads_[i];
       if (t.state != State::free) continue;
       const std::uint16_t generation = static_cast<std::uint16_t>(t.generation + 1 ? t.generation + 1 : 1);
-      new (&t) Thread{};
+      std::construct_at(&t);
       t.generation = generation;
       t.home = this;
       return &t;
@@ -121,24 +124,24 @@ class Core {
     return nullptr;
   }
 
-  Thread* current() const { return current_; }
-  Thread* previous() const { return previous_; }
-  bool nothing_ready() const { return ready_.empty(); }
-  bool nobody_sleeps() const { return sleeping_.empty(); }
-  bool someone_died() const { return !dead_.empty(); }
-  std::uint64_t next_wake() const { return sleeping_.front()->wake_at; }
-  std::size_t count() const { return count_; }
-  Thread& slot(std::size_t i) const { return threads_[i]; }
+  constexpr Thread* current() const { return current_; }
+  constexpr Thread* previous() const { return previous_; }
+  constexpr bool nothing_ready() const { return ready_.empty(); }
+  constexpr bool nobody_sleeps() const { return sleeping_.empty(); }
+  constexpr bool someone_died() const { return !dead_.empty(); }
+  constexpr std::uint64_t next_wake() const { return sleeping_.front()->wake_at; }
+  constexpr std::size_t count() const { return count_; }
+  constexpr Thread& slot(std::size_t i) const { return threads_[i]; }
 
   // The first thread (the application's entry, on the boot stack) starts running.
-  void adopt_boot_thread(Thread* t) {
+  constexpr void adopt_boot_thread(Thread* t) {
     t->state = State::running;
     current_ = t;
   }
 
   // First come, first served; with priorities, behind every ready thread of the same or a
   // higher priority.
-  [[gnu::always_inline]] void make_ready(Thread* t) {
+  [[gnu::always_inline]] constexpr void make_ready(Thread* t) {
     t->state = State::ready;
     if (!by_priority_) {
       ready_.push_back(t);
@@ -148,31 +151,31 @@ class Core {
     while (before && before->priority >= t->priority) before = lib::IntrusiveList<Thread, QueueTag>::next(before);
     ready_.insert_before(before, t);
   }
-  int first_ready_priority() const { return ready_.front()->priority; }
+  constexpr int first_ready_priority() const { return ready_.front()->priority; }
   // The running thread's next state; the caller then picks the next thread (reschedule).
-  [[gnu::always_inline]] void current_yields() { make_ready(current_); }
-  void current_sleeps_until(std::uint64_t deadline) {
+  [[gnu::always_inline]] constexpr void current_yields() { make_ready(current_); }
+  constexpr void current_sleeps_until(std::uint64_t deadline) {
     current_->state = State::sleeping;
     add_sleeper(current_, deadline);
   }
-  void current_waits(WaitQueue& q) {
+  constexpr void current_waits(WaitQueue& q) {
     current_->state = State::waiting;
     current_->waiting_on = &q;
     current_->timed_out = false;
     q.waiters.push_back(current_);
   }
-  void current_waits_until(WaitQueue& q, std::uint64_t deadline) {
+  constexpr void current_waits_until(WaitQueue& q, std::uint64_t deadline) {
     current_waits(q);
     add_sleeper(current_, deadline);
   }
-  void current_dies() {
+  constexpr void current_dies() {
     current_->state = State::dead;
     dead_.push_back(current_);
   }
 
   // Wakes up to `most` waiters of q, oldest first, each onto its own core's ready queue;
   // returns how many. With `cores`, adds a bit per core index woken (SMP: they are signalled).
-  static std::size_t wake(WaitQueue& q, std::size_t most, std::uint32_t* cores = nullptr) {
+  static constexpr std::size_t wake(WaitQueue& q, std::size_t most, std::uint32_t* cores = nullptr) {
     std::size_t woken = 0;
     for (; woken < most; ++woken) {
       Thread* t = q.waiters.pop_front();
@@ -186,7 +189,7 @@ class Core {
     return woken;
   }
   // Sleepers whose time has come (and timed waits that expired) become ready.
-  void wake_sleepers(std::uint64_t now) {
+  constexpr void wake_sleepers(std::uint64_t now) {
     while (Thread* t = sleeping_.front()) {
       if (t->wake_at > now) break;
       sleeping_.remove(t);
@@ -199,15 +202,16 @@ class Core {
     }
   }
 
-  [[gnu::always_inline]] Thread* next_ready() { return ready_.pop_front(); }
-  Thread* next_dead() { return dead_.pop_front(); }
+  [[gnu::always_inline]] constexpr Thread* next_ready() { return ready_.pop_front(); }
+  constexpr Thread* next_dead() { return dead_.pop_front(); }
 
   // Runs `next` (which is not the running thread); returns when the caller runs again.
-  [[gnu::always_inline]] void switch_to(Thread* next) {
+  [[gnu::always_inline]] constexpr void switch_to(Thread* next) {
     Thread* prev = current_;
     previous_ = prev;
     current_ = next;
     next->state = State::running;
+    if (std::is_constant_evaluated()) return;  // a model run (tests/configfuzz): no stacks to switch
     arch::switch_to(prev->context, next->context, prev->state == State::dead);
     arch::arrived(current_->context, &previous_->context, false);
   }
@@ -215,7 +219,7 @@ class Core {
   void arrived_new() { arch::arrived(current_->context, &previous_->context, true); }
 
  private:
-  void add_sleeper(Thread* t, std::uint64_t deadline) {
+  constexpr void add_sleeper(Thread* t, std::uint64_t deadline) {
     t->wake_at = deadline;
     // Ordered by wake time, FIFO among equals: walk from the back, where later deadlines are.
     Thread* after = sleeping_.back();

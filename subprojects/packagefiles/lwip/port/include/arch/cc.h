@@ -6,6 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
+#include <sys/time.h> /* struct timeval for the sockets build (LWIP_TIMEVAL_PRIVATE 0) */
+#if defined(TESSERA_PLATFORM_HOSTED)
+/* The host's <poll.h> (which the hosted platform includes too) before lwIP's sockets.h, which
+ * then leaves struct pollfd and the POLL… values to it instead of declaring its own. */
+#include <poll.h>
+#endif
 
 /* ssize_t comes from the C library; without SSIZE_MAX lwIP (arch.h) would declare its own. */
 #ifndef SSIZE_MAX
