@@ -19,8 +19,9 @@
 // the free RAM → C++ global constructors → scheduler → network device → block device →
 // allocator hand-over (alloc::Staged) → the application, run by the scheduler → the platform
 // exits with the application's status. On bare metal, malloc/free and new/delete call the
-// kernel's allocator directly (detail/libc_heap.hpp), and std::chrono's clocks read the
-// platform's (detail/cxx_clock.hpp).
+// kernel's allocator directly (detail/libc_heap.hpp), std::chrono's clocks read the
+// platform's (detail/cxx_clock.hpp), and std::thread, std::mutex, std::condition_variable and
+// atomic wait/notify block and wake through the scheduler (detail/std_thread_binding.hpp).
 
 #include <cstddef>
 
@@ -34,6 +35,7 @@
 #include "tessera/detail/libc_heap.hpp"
 #include "tessera/detail/placeholder_kernel.hpp"
 #include "tessera/detail/slot_checks.hpp"
+#include "tessera/detail/std_thread_binding.hpp"
 #include "tessera/exit_status.hpp"
 #include "tessera/lib/format.hpp"
 
@@ -213,4 +215,5 @@ using Kernel = typename detail::Checked<BasicKernel<Alloc, Sched, Net, Block, Pl
   extern "C" int tessera_console_read() { return tessera_main_kernel::console_read(); }                   \
   extern "C" [[noreturn]] void tessera_exit(int status) { tessera_main_kernel::exit(status); }            \
   TESSERA_DETAIL_LIBC_HEAP(tessera_main_kernel)                                                           \
-  TESSERA_DETAIL_CXX_CLOCK(tessera_main_kernel)
+  TESSERA_DETAIL_CXX_CLOCK(tessera_main_kernel)                                                           \
+  TESSERA_DETAIL_STD_THREADS(tessera_main_kernel)

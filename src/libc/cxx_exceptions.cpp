@@ -9,9 +9,11 @@
 //     global constructors. _dl_find_object (glibc ≥ 2.35, asked only when no registered frame
 //     matches) finds nothing;
 //   - libstdc++'s messages go through gettext: the message itself;
-//   - libsupc++'s emergency exception pool locks a pthread mutex, and shared_ptr asks
-//     __libc_single_threaded: one thread of C++ runtime, so no locking. The threads issue
-//     maps these onto tessera's scheduler;
+//   - libsupc++'s emergency exception pool locks a pthread mutex: glibc's pthread_mutex_t
+//     starts with an int and is all zeros when free, so its first int is the futex word of
+//     tessera's std::mutex (tessera/detail/std_threads.hpp), which blocks through the
+//     scheduler. libstdc++'s compiled code asks __libc_single_threaded whether reference
+//     counts need atomic instructions: no, there may be threads;
 //   - std::terminate's default handler (an uncaught exception) reports the exception's type
 //     and what() and stops the image with exit_status_terminate.
 
@@ -23,6 +25,7 @@
 #include <typeinfo>
 
 #include "report.hpp"
+#include "tessera/detail/std_threads.hpp"
 #include "tessera/exit_status.hpp"
 
 #if !defined(__cpp_exceptions)
@@ -41,10 +44,16 @@ int _dl_find_object(void*, dl_find_object*) { return -1; }
 
 char* gettext(const char* message) { return const_cast<char*>(message); }
 
-char __libc_single_threaded = 1;
+char __libc_single_threaded = 0;
 
-int pthread_mutex_lock(void*) { return 0; }
-int pthread_mutex_unlock(void*) { return 0; }
+int pthread_mutex_lock(void* m) {
+  tessera::detail::stdthreads::mutex_lock(static_cast<tessera::detail::stdthreads::Mutex*>(m));
+  return 0;
+}
+int pthread_mutex_unlock(void* m) {
+  tessera::detail::stdthreads::mutex_unlock(static_cast<tessera::detail::stdthreads::Mutex*>(m));
+  return 0;
+}
 
 }  // extern "C"
 

@@ -5,7 +5,9 @@ Hosted (--hosted, tests/bench/sched/sched_bench.cpp): sched::Cooperative's yield
 against the bare context switch, glibc's swapcontext and a std::thread + condition-variable
 ping-pong, all in one process and one run (see the C++ file for what each measures).
 qemu-virt-aarch64 (--qemu, tests/bench/sched/switch_cost.cpp): guest instructions per switch
-of a Cooperative yield and of the bare switch, under `-icount shift=0` (deterministic).
+of a Cooperative yield and of the bare switch, and per round trip of a std::mutex +
+std::condition_variable ping-pong between two std::threads on tessera's futex, under
+`-icount shift=0` (deterministic).
 (--preempt-latency, tests/bench/sched/preempt_latency.cpp): sched::Preemptive's latency from
 the timer interrupt to the next thread running, median of 21, under `-icount shift=0`
 (preemption_latency_us, and in guest instructions) and without it
@@ -33,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boot  # noqa: E402  (tests/bench/boot.py: QEMU and its arguments)
 
 FIELDS = ["yield_round_trip_ns", "bare_switch_round_trip_ns", "swapcontext_round_trip_ns", "futex_round_trip_ns"]
-QEMU_FIELDS = ["guest_insns_per_switch", "bare_guest_insns_per_switch"]
+QEMU_FIELDS = ["guest_insns_per_switch", "bare_guest_insns_per_switch", "guest_insns_per_futex_round_trip"]
 TIMEOUT_S = 300
 TARGET_GUEST_INSNS = 100
 
@@ -57,6 +59,9 @@ def run_qemu(image):
     return {
         "guest_insns_per_switch": raw["guest_insns_per_switch_x100"] / 100,
         "bare_guest_insns_per_switch": raw["bare_guest_insns_per_switch_x100"] / 100,
+        # std::mutex + std::condition_variable ping-pong between two std::threads on tessera's
+        # futex (the in-guest counterpart of futex_round_trip_ns, which is Linux threads)
+        "guest_insns_per_futex_round_trip": raw["guest_insns_per_futex_round_trip"],
         "guest_round_trips": raw["round_trips"],
         "guest_counter_hz": raw["frequency"],
     }

@@ -10,15 +10,19 @@
 // operator new follows the standard when memory runs out: it calls the new-handler
 // (std::set_new_handler) and tries again; without one it raises std::bad_alloc, which stops
 // the image with a message and exit_status_out_of_memory when exceptions are off
-// (src/libc/fatal.cpp). The nothrow forms return null.
+// (src/libc/fatal.cpp). The nothrow forms return null. Each call is inside the scheduler's
+// critical section (sync::detail::critical_section: interrupts masked under sched::Preemptive,
+// nothing otherwise), so threads that may be preempted can share the heap (std::thread does).
 
 #include <errno.h>
 
 #include <cstddef>
 #include <new>
+#include <type_traits>
 
 #include "tessera/api/allocator.hpp"
 #include "tessera/sched/detail/smp.hpp"
+#include "tessera/sync/detail/misuse.hpp"
 
 // src/libc/fatal.cpp: calls the new-handler (then returns) or raises std::bad_alloc.
 extern "C" void tessera_cxx_out_of_memory(std::size_t size, std::size_t alignment);
@@ -29,15 +33,27 @@ template <class K>
 struct LibcHeap {
   static constexpr std::size_t kMallocAlign = 16;
 
+  // Held around each call into the allocator: between cores the heap lock (HeapGuard, IRQs
+  // masked); on one core the scheduler's critical section (IRQs masked under
+  // sched::Preemptive, so preempted threads may share the heap; nothing otherwise).
+  struct NoLock {};
+  template <class L, bool = L::well_formed>
+  struct LockOf {
+    using type = NoLock;
+  };
+  template <class L>
+  struct LockOf<L, true> {
+    using type = std::conditional_t<(L::cores > 1), sched::detail::HeapGuard<L>, sync::detail::critical_section<L>>;
+  };
+  using Lock = typename LockOf<K>::type;
+
   // The kernel's allocator, only when the kernel type is valid (so a wrong Kernel<…> argument
   // stays one diagnostic: Kernel's static_assert).
   static Result<void*> take(std::size_t size, std::size_t align) {
     if constexpr (K::well_formed) {
-      [[maybe_unused]] sched::detail::HeapGuard<K> heap;
+      [[maybe_unused]] Lock heap;
       return K::alloc().allocate(size, align < kMallocAlign ? kMallocAlign : align);
-    }
-    else
-      return fail(Error::not_supported);
+    } else      return fail(Error::not_supported);
   }
 
   static void* allocate(std::size_t size, std::size_t align) {
@@ -49,7 +65,7 @@ struct LibcHeap {
 
   static void release(void* p) {
     if constexpr (K::well_formed) {
-      [[maybe_unused]] sched::detail::HeapGuard<K> heap;
+      [[maybe_unused]] Lock heap;
       (void)K::alloc().deallocate(p);
     }
   }
@@ -69,7 +85,7 @@ struct LibcHeap {
     if (p == nullptr) return allocate(size, kMallocAlign);
     if constexpr (K::well_formed && api::ReallocatingAllocator<typename K::allocator_type>) {
       auto block = [&] {
-        [[maybe_unused]] sched::detail::HeapGuard<K> heap;
+        [[maybe_unused]] Lock heap;
         return K::alloc().reallocate(p, size);
       }();
       if (block.ok()) return block.value();

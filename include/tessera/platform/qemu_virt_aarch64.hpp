@@ -8,6 +8,8 @@
 // timer's virtual timer (PPI 27), which wakes idle_until's wfi; SMP (-smp N, up to 8 cores):
 // start_core through PSCI CPU_ON, wake_core with SGI 0 (sched::PerCore). Start-up, vectors and linker
 // script live in src/arch/aarch64/ and platforms/qemu-virt-aarch64/.
+// Threads: an unmapped guard page below each thread stack, and fault reports that name the
+// thread (threads_started, unmap_guard_page: used by the blocking schedulers only).
 // Cost: the device-tree walk at boot (a few thousand instructions), nothing else; the GIC is
 // set up only by the first idle_until.
 
@@ -16,6 +18,7 @@
 #include "tessera/api/interrupt_controller.hpp"
 #include "tessera/api/platform.hpp"
 #include "tessera/arch/aarch64/generic_timer.hpp"
+#include "tessera/arch/aarch64/guard_pages.hpp"
 #include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
 #include "tessera/arch/aarch64/smp.hpp"
@@ -28,6 +31,8 @@
 #include "tessera/exit_status.hpp"
 #include "tessera/result.hpp"
 #include "tessera/sync/spinlock.hpp"
+
+extern "C" void tessera_thread_faults_on(const void* scheduler_core);  // src/arch/aarch64/thread_trap.cpp
 
 namespace tessera::platform {
 
@@ -144,6 +149,38 @@ struct QemuVirt {
     return {};
   }
 
+  // Threads (sched::Cooperative, sched::Preemptive). threads_started: from now on a fault
+  // report names the running thread (of the scheduler's detail::Core) and tells a stack
+  // overflow into a guard page from other faults (src/arch/aarch64/thread_trap.cpp).
+  // Compile-time tables are copied here, on core 0 before the application can start other
+  // cores, which take core 0's TTBR0 (guard_pages.hpp).
+  static void threads_started(const void* scheduler_core) {
+    if constexpr (Options.page_tables == arch::aarch64::PageTables::compile_time)
+      if (core_id() == 0) writable_tables();
+    tessera_thread_faults_on(scheduler_core);
+  }
+  // An unmapped guard page below each thread stack (arch/aarch64/guard_pages.hpp), with the
+  // MMU on (.page_tables compile_time or boot_time). Unmapping a page of a 2 MiB block needs a
+  // 4 KiB-aligned table of 4 KiB, which the scheduler allocates when asked.
+  static constexpr std::size_t guard_page_bytes = 4096;
+  static bool guard_page_needs_table(std::uintptr_t page)
+    requires(Options.page_tables != arch::aarch64::PageTables::off)
+  {
+    writable_tables();
+    return arch::aarch64::guard::needs_table(page);
+  }
+  static Result<void> unmap_guard_page(std::uintptr_t page, void* table)
+    requires(Options.page_tables != arch::aarch64::PageTables::off)
+  {
+    writable_tables();
+    return arch::aarch64::guard::unmap(page, table);
+  }
+  static void remap_guard_page(std::uintptr_t page)
+    requires(Options.page_tables != arch::aarch64::PageTables::off)
+  {
+    arch::aarch64::guard::remap(page);
+  }
+
   [[noreturn]] static void exit(int status) {
     arch::aarch64::semihosting_exit(status);
     if (status != 0) {  // without semihosting the status cannot reach the host: say it
@@ -161,6 +198,12 @@ struct QemuVirt {
   static inline bool timer_wakes_[max_cores] = {};
   static inline sync::Spinlock starting_;
   static inline arch::aarch64::SecondaryBoot boot_ = {};
+
+  // Compile-time tables are read-only data: guard pages work on a copy (guard_pages.hpp).
+  static void writable_tables() {
+    if constexpr (Options.page_tables == arch::aarch64::PageTables::compile_time)
+      if (!arch::aarch64::guard::copied) arch::aarch64::guard::copy_compile_time_tables(layout.ram_base, layout.rw_block);
+  }
 
   static std::uint64_t read_ram_end() {
     if (auto memory = lib::fdt::find_memory(reinterpret_cast<const void*>(ram_base)); memory.ok())

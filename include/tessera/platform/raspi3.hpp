@@ -43,6 +43,8 @@ extern std::uint64_t tessera_spin_table_boot[24];
 extern const char tessera_vectors[];
 }
 
+extern "C" void tessera_thread_faults_on(const void* scheduler_core);  // src/arch/aarch64/thread_trap.cpp
+
 namespace tessera::platform {
 
 enum class Raspi3Console { pl011, mini_uart };
@@ -200,6 +202,11 @@ struct Raspi3Board {
     timer::disarm();
     interrupt_controller::clear_signal(wake_signal);
   }
+
+  // Threads (sched::Cooperative, sched::Preemptive): from now on a fault report names the
+  // running thread and runs on a stack of its own (src/arch/aarch64/thread_trap.cpp). No guard
+  // pages here yet (they need arch/aarch64/guard_pages.hpp on this platform's tables).
+  static void threads_started(const void* scheduler_core) { tessera_thread_faults_on(scheduler_core); }
 
   [[noreturn]] static void exit(int status) {
     arch::aarch64::semihosting_exit(status);

@@ -18,11 +18,16 @@
 // Priorities are recorded, not used: the order is first come, first served. Returning from a
 // thread's function ends it like exit(); exit() in the first thread ends the application
 // with status 0, as returning from its entry does (with that entry's status).
-// Stack overflow: the lowest word of each spawned thread's stack holds a canary, checked
+// Stack overflow: on a platform with guard pages (qemu-virt-aarch64 with its MMU on) each
+// stack has an unmapped 4 KiB page below it (allocated with the stack, page-aligned), so an
+// overflow faults at its first write and the fault report starts "*** tessera: stack overflow
+// in thread <name>: it ran into the unmapped guard page below its stack" (exit_status_fault).
+// Everywhere, the lowest word of each spawned thread's stack also holds a canary, checked
 // whenever the thread switches away; if it was overwritten, "tessera: stack overflow in thread
 // <name>" is printed and the kernel exits with exit_status_fault (after the fact: the memory
-// below the stack may be damaged by then; a guard page would stop the write itself).
-// Cost: max_threads thread control blocks (144 bytes each on 64-bit targets) in .bss; a yield is a queue push
+// below the stack may be damaged by then; this is what hosted has).
+// Cost: max_threads thread control blocks (144 bytes each on 64-bit targets) in .bss; with guard
+// pages one 4 KiB page per spawned stack (and a 4 KiB table per 2 MiB block that holds one); a yield is a queue push
 // and pop plus the context switch (arch/context.hpp); the clock is read only while someone
 // sleeps.
 
@@ -90,6 +95,7 @@ class ThreadScheduler {
     Thread* first = core_.claim();
     first->name = "main";
     core_.adopt_boot_thread(first);
+    if constexpr (requires { K::platform::threads_started(&core_); }) K::platform::threads_started(&core_);
     Policy::template started<K>();
     const int status = app();
     Policy::template stopped<K>();
@@ -103,15 +109,24 @@ class ThreadScheduler {
     [[maybe_unused]] guard critical;
     Thread* t = core_.claim();
     if (!t) return fail(Error::out_of_memory);
+    constexpr std::size_t guard = guard_bytes();
     auto stack = [&] {
       [[maybe_unused]] detail::HeapGuard<K> heap;
-      return K::alloc().allocate(bytes, 16);
+      return K::alloc().allocate(bytes + guard, guard ? guard : 16);
     }();
     if (!stack) {
       t->state = State::free;
       return fail(stack.error());
     }
-    t->stack = static_cast<std::byte*>(stack.value());
+    if constexpr (guard != 0) {
+      if (auto unmapped = unmap_guard_page(stack.value()); !unmapped) {
+        [[maybe_unused]] detail::HeapGuard<K> heap;
+        (void)K::alloc().deallocate(stack.value());
+        t->state = State::free;
+        return fail(unmapped.error());
+      }
+    }
+    t->stack = static_cast<std::byte*>(stack.value()) + guard;
     detail::set_stack_canary(t->stack);
     t->stack_bytes = bytes;
     t->name = spawn.name ? spawn.name : "thread";
@@ -137,6 +152,13 @@ class ThreadScheduler {
   void sleep_for(std::uint64_t ns) { sleep_until(clock::now() + ticks_from_ns(ns)); }
 
   api::ThreadId current() const { return core_.id_of(core_.current()); }
+  // Whether an interrupt handler is running (sync:: types must not block then).
+  static bool in_interrupt() {
+    if constexpr (requires { Policy::in_interrupt(); })
+      return Policy::in_interrupt();
+    else
+      return false;
+  }
   const char* current_name() const { return core_.current() ? core_.current()->name : "(none)"; }
 
   // One joiner gets ok; others waiting for the same thread get invalid_argument.
@@ -245,6 +267,11 @@ class ThreadScheduler {
       if constexpr (smp) {
         smp_idle();
       } else {
+        // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
+        // the hook may wake a thread, and it runs even while every thread sleeps or waits.
+        if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
+          if (Policy::template idle_for_tick<K>(core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake()))
+            continue;
         if (core_.nobody_sleeps()) all_blocked();
         idle_until(core_.next_wake());
       }
@@ -278,11 +305,38 @@ class ThreadScheduler {
   [[gnu::noinline]] void reap() {
     while (Thread* t = core_.next_dead()) {
       arch::stack_released(t->stack, t->stack_bytes);
+      constexpr std::size_t guard = guard_bytes();
+      if constexpr (guard != 0) K::platform::remap_guard_page(reinterpret_cast<std::uintptr_t>(t->stack - guard));
       [[maybe_unused]] detail::HeapGuard<K> heap;
-      (void)K::alloc().deallocate(t->stack);
+      (void)K::alloc().deallocate(t->stack - guard);
       t->stack = nullptr;
       t->state = t->detached ? State::free : State::finished;
     }
+  }
+
+  // The platform's guard page below each stack (0: it has none, e.g. hosted or the MMU off).
+  static constexpr std::size_t guard_bytes() {
+    if constexpr (requires(std::uintptr_t page, void* table) {
+                    K::platform::unmap_guard_page(page, table);
+                    K::platform::guard_page_bytes;
+                  })
+      return K::platform::guard_page_bytes;
+    else
+      return 0;
+  }
+  // Unmaps the lowest page of a new stack; the page tables may need a table (kept for good).
+  [[gnu::noinline]] static Result<void> unmap_guard_page(void* page) {
+    const auto address = reinterpret_cast<std::uintptr_t>(page);
+    void* table = nullptr;
+    if (K::platform::guard_page_needs_table(address)) {
+      auto fresh = [] {
+        [[maybe_unused]] detail::HeapGuard<K> heap;
+        return K::alloc().allocate(K::platform::guard_page_bytes, K::platform::guard_page_bytes);
+      }();
+      if (!fresh) return fail(fresh.error());
+      table = fresh.value();
+    }
+    return K::platform::unmap_guard_page(address, table);
   }
 
   [[noreturn, gnu::noinline]] static void stack_overflow(const Thread* t) {

@@ -16,7 +16,12 @@
 // they had. The ready queue is ordered by priority (higher first, FIFO among equals).
 //
 // Options: .max_threads, .stack_bytes as for sched::Cooperative; .slice_us, the time slice in
-// microseconds (100 to 1,000,000; default 10,000).
+// microseconds (100 to 1,000,000; default 10,000). A second template argument, OnTick, is a
+// function the timer interrupt calls every slice (IRQs masked; while the CPU idles, at every
+// timer interrupt, at least once a slice), which may signal threads
+// through the interrupt-safe operations of tessera::sync (Event::set, Semaphore::release,
+// ConditionVariable::notify_*, IrqSpinlock) but not block: a blocking sync:: call inside it is
+// reported as misuse.
 // Not yet: interrupt handlers other than the timer's (others are acknowledged and ignored);
 // the allocator and picolibc's stdio are not serialised, so threads that may be preempted
 // must not call them at the same time (guard them with a sync::Mutex).
@@ -51,12 +56,16 @@ struct IrqGuard {
   IrqGuard& operator=(const IrqGuard&) = delete;
 };
 
-template <std::uint32_t SliceUs>
+template <std::uint32_t SliceUs, void (*OnTick)() = nullptr>
 struct PreemptivePolicy {
   static constexpr const char* name = "sched::Preemptive";
   static constexpr std::uint32_t slice_us = SliceUs;
   static constexpr bool by_priority = true;
   using Guard = IrqGuard;
+
+  // True while the interrupt handler runs: sync:: types refuse to block then (a misuse report).
+  static inline bool in_handler = false;
+  static bool in_interrupt() { return in_handler; }
 
   // Whether K's platform has what preemption needs (the static_assert in started() says so
   // once; the other hooks compile to nothing without it, so that is the only error).
@@ -100,6 +109,32 @@ struct PreemptivePolicy {
   static void switched_in() {
     arm_slice<K>();
   }
+  // Nothing is ready, but OnTick may wake a thread: wait for the next tick (the end of a
+  // slice, or `wake` if a sleeper's time comes first) here, IRQs still masked (wfi wakes on
+  // the pending interrupt, Arm ARM D1.16.2), and run the hook as the interrupt would. False
+  // without a hook: the scheduler then idles until `wake`, or reports "all threads blocked".
+  template <class K>
+  static bool idle_for_tick([[maybe_unused]] std::uint64_t wake) {
+    if constexpr (OnTick == nullptr || !has_parts<K>) {
+      return false;
+    } else {
+      using Controller = typename K::platform::interrupt_controller;
+      using Clock = typename K::platform::clock;
+      const std::uint64_t slice_end = Clock::now() + Clock::frequency() * SliceUs / 1'000'000;
+      K::platform::timer::arm(wake < slice_end ? wake : slice_end);
+      asm volatile("dsb sy\n\twfi" ::: "memory");
+      const std::uint32_t irq = Controller::acknowledge();
+      if (irq == Controller::spurious) return true;
+      if (irq == K::platform::timer::irq) arm_slice<K>();
+      Controller::end(irq);
+      if (irq == K::platform::timer::irq) {
+        in_handler = true;
+        OnTick();
+        in_handler = false;
+      }
+      return true;
+    }
+  }
   template <class K>
   static void thread_begins() {
     arm_slice<K>();
@@ -125,13 +160,25 @@ struct PreemptivePolicy {
     Controller::end(irq);
     bool signalled = false;
     if constexpr (requires { K::core_index; }) signalled = (irq & 0x3ff) == K::platform::wake_signal;
+    if constexpr (OnTick != nullptr) {
+      if (tick) {
+        in_handler = true;
+        OnTick();
+        in_handler = false;
+      }
+    }
     if (tick || signalled) K::sched().preempt();
   }
 };
 
 }  // namespace detail
 
-template <PreemptiveOptions Options = PreemptiveOptions{}>
+// OnTick: called by the timer interrupt at the end of every slice, IRQs masked, before the
+// scheduler picks the next thread: it may signal threads (sync::Event::set,
+// Semaphore::release, ConditionVariable::notify_*, an IrqSpinlock), never block. A template
+// argument of its own (a compile-time constant, so a direct call; g++ 12 rejects function
+// pointers inside the options aggregate): Preemptive<{.slice_us = 1000}, &on_tick>.
+template <PreemptiveOptions Options = PreemptiveOptions{}, void (*OnTick)() = nullptr>
 struct Preemptive {
   static constexpr std::size_t min_stack_bytes = 1024;
   static_assert(Options.max_threads >= 1 && Options.max_threads <= 0xffff,
@@ -144,7 +191,7 @@ struct Preemptive {
 
   template <class K>
   using bind = detail::ThreadScheduler<K, CooperativeOptions{Options.max_threads, Options.stack_bytes},
-                                       detail::PreemptivePolicy<Options.slice_us>>;
+                                       detail::PreemptivePolicy<Options.slice_us, OnTick>>;
 };
 
 }  // namespace tessera::sched

@@ -2,7 +2,8 @@
 // sync::ConditionVariable<K> — waits for a condition that another thread makes true under a
 // sync::Mutex: wait(m) releases m, waits for notify_one/notify_all, and takes m again before
 // returning. Check the condition in a loop (another thread may have taken what was notified
-// first). Needs a scheduler that can block. Cost: one wait queue.
+// first). Needs a scheduler that can block. Interrupt-safe: notify_one() and notify_all() may
+// be called from an interrupt handler (sched::Preemptive's OnTick); wait() there is misuse. Cost: one wait queue.
 
 #include <cstdint>
 
@@ -28,6 +29,7 @@ class ConditionVariable {
   template <class Mutex>
   void wait(Mutex& mutex) {
     [[maybe_unused]] detail::critical_section<K> critical;
+    detail::check_may_block<K>("condition variable misuse: wait() inside an interrupt handler");
     mutex.unlock();
     K::sched().wait(waiters_);
     mutex.lock();
@@ -41,6 +43,7 @@ class ConditionVariable {
   template <class Mutex>
   Result<void> wait_until(Mutex& mutex, std::uint64_t deadline) {
     [[maybe_unused]] detail::critical_section<K> critical;
+    detail::check_may_block<K>("condition variable misuse: wait_until() inside an interrupt handler");
     mutex.unlock();
     auto waited = K::sched().wait_until(waiters_, deadline);
     mutex.lock();

@@ -1,7 +1,8 @@
 #pragma once
 // sync::Event<K> — a flag threads wait for: set() wakes every waiter and lets later ones
 // through until clear() (manual reset). For "the device is ready", "shut down now". Needs a
-// scheduler that can block. Cost: a wait queue and a flag.
+// scheduler that can block. Interrupt-safe: set(), clear() and is_set() may be called from an
+// interrupt handler (sched::Preemptive's OnTick); wait() there is reported as misuse. Cost: a wait queue and a flag.
 
 #include <cstdint>
 
@@ -30,13 +31,18 @@ class Event {
   bool is_set() const { return set_; }
   void wait() {
     [[maybe_unused]] detail::critical_section<K> critical;
-    while (!set_) K::sched().wait(waiters_);
+    while (!set_) {
+      detail::check_may_block<K>("event misuse: wait() would block inside an interrupt handler (use is_set() there)");
+      K::sched().wait(waiters_);
+    }
   }
   // Error::timeout when not set before `deadline` (platform clock ticks).
   Result<void> wait_until(std::uint64_t deadline) {
     [[maybe_unused]] detail::critical_section<K> critical;
-    while (!set_)
+    while (!set_) {
+      detail::check_may_block<K>("event misuse: wait_until() would block inside an interrupt handler");
       if (auto waited = K::sched().wait_until(waiters_, deadline); !waited) return waited;
+    }
     return {};
   }
 

@@ -35,7 +35,11 @@ class Mutex {
     const api::ThreadId me = s.current();
     if (Options.debug && held_ && owner_ == me)
       detail::misuse<K>("mutex misuse: locking a mutex this thread already holds (it would wait for itself forever)");
-    while (held_) s.wait(waiters_);
+    while (held_) {
+      detail::check_may_block<K>("mutex misuse: lock() would block inside an interrupt handler (a handler and a thread "
+                                 "share data under an IrqSpinlock)");
+      s.wait(waiters_);
+    }
     held_ = true;
     owner_ = me;
   }

@@ -1,7 +1,8 @@
 #pragma once
 // sync::Semaphore<K> — a counter of available units: acquire() takes one, waiting while
 // there are none; release(n) adds n and wakes up to n waiters. Needs a scheduler that can
-// block. Cost: a wait queue and a count; no atomic instructions (the scheduler's critical
+// block. Interrupt-safe: release(), try_acquire() and count() may be called from an interrupt
+// handler (sched::Preemptive's OnTick); acquire() there is reported as misuse. Cost: a wait queue and a count; no atomic instructions (the scheduler's critical
 // section, see sync::Mutex).
 
 #include <cstddef>
@@ -25,7 +26,10 @@ class Semaphore {
 
   void acquire() {
     [[maybe_unused]] detail::critical_section<K> critical;
-    while (count_ == 0) K::sched().wait(waiters_);
+    while (count_ == 0) {
+      detail::check_may_block<K>("semaphore misuse: acquire() would block inside an interrupt handler (use try_acquire() there)");
+      K::sched().wait(waiters_);
+    }
     --count_;
   }
   bool try_acquire() {
@@ -37,8 +41,10 @@ class Semaphore {
   // Error::timeout when no unit came before `deadline` (platform clock ticks).
   Result<void> acquire_until(std::uint64_t deadline) {
     [[maybe_unused]] detail::critical_section<K> critical;
-    while (count_ == 0)
+    while (count_ == 0) {
+      detail::check_may_block<K>("semaphore misuse: acquire_until() would block inside an interrupt handler");
       if (auto waited = K::sched().wait_until(waiters_, deadline); !waited) return waited;
+    }
     --count_;
     return {};
   }

@@ -7,7 +7,9 @@
 // clobber (x0–x18, x29, x30) and ELR/SPSR on the interrupted thread's stack and calls the
 // function in tessera_irq_hooks[core]. That function may switch threads (tessera_context_switch):
 // the interrupted thread then resumes here later, when something switches back to it, and
-// returns to where it was with eret. Every other entry branches to the same entry of
+// returns to where it was with eret. The synchronous entries of the current EL branch to
+// tessera_thread_vectors (thread_vectors.S: the report names the thread and runs on a stack
+// of its own, so a stack overflow is reported too); every other entry to the same entry of
 // tessera_vectors (vectors.S), whose report the faults keep.
 
     .equ IRQ_FRAME, 192   // x0–x18, x29, x30, ELR, SPSR: 23 words, rounded up to 16 bytes
@@ -21,11 +23,13 @@
     .balign 0x800
     .global tessera_preempt_vectors
 tessera_preempt_vectors:
-    forward 0
+    .balign 0x80
+    b       tessera_thread_vectors + 0 * 0x80
     forward 1
     forward 2
     forward 3
-    forward 4
+    .balign 0x80
+    b       tessera_thread_vectors + 4 * 0x80
     .balign 0x80
     b       preempt_irq           // 5: current EL with SP_ELx, IRQ
     forward 6

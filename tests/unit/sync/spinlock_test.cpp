@@ -36,4 +36,27 @@ TEST_CASE("four OS threads incrementing under the spinlock lose no update") {
   CHECK(counter == 800000);
 }
 
+tessera::sync::IrqSpinlock irq_lock;
+long irq_counter = 0;
+
+void* hammer_irq(void*) {
+  for (int i = 0; i < 100000; ++i) {
+    tessera::sync::LockGuard guard(irq_lock);
+    irq_counter = irq_counter + 1;
+  }
+  return nullptr;
+}
+
+TEST_CASE("IrqSpinlock (no interrupts on hosted: a Spinlock): try_lock, and four OS threads lose no update") {
+  tessera::sync::IrqSpinlock s;
+  CHECK(s.try_lock());
+  CHECK_FALSE(s.try_lock());
+  s.unlock();
+  CHECK_FALSE(s.locked());
+  pthread_t threads[4];
+  for (auto& t : threads) REQUIRE(pthread_create(&t, nullptr, hammer_irq, nullptr) == 0);
+  for (auto& t : threads) pthread_join(t, nullptr);
+  CHECK(irq_counter == 400000);
+}
+
 }  // namespace

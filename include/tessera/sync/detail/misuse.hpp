@@ -27,6 +27,17 @@ template <class K>
 using critical_section = typename CriticalSectionOf<typename K::scheduler_type>::type;
 
 template <class K>
+[[noreturn]] void misuse(const char* what);
+
+// Blocking from an interrupt handler would switch away from the interrupted thread inside
+// its handler: reported, like any misuse. Free where no handler can run (sched::Cooperative).
+template <class K>
+inline void check_may_block(const char* what) {
+  if constexpr (requires { K::scheduler_type::in_interrupt(); })
+    if (K::scheduler_type::in_interrupt()) misuse<K>(what);
+}
+
+template <class K>
 [[noreturn]] void misuse(const char* what) {
   auto print = [](const char* text) { K::platform::console::write(text, lib::length(text)); };
   print("tessera: ");

@@ -1,9 +1,12 @@
 /* bits/c++config.h for libstdc++ on picolibc (bare-metal images). Debian's aarch64 libstdc++
  * is configured for glibc on Linux; this wraps its configuration header and takes back what
  * is not true here:
- *  - no Linux futex: <atomic>'s wait/notify (bits/atomic_wait.h) would include <syscall.h>.
- *    Without futex or gthreads, atomic wait/notify are not declared (the threads issue maps
- *    them onto tessera's scheduler);
+ *  - threads: gthreads stay on, but bits/gthr-default.h here is tessera's layer instead of
+ *    POSIX threads, and "Linux futex" stays on because <syscall.h> and syscall() here are
+ *    tessera's futex on the scheduler (atomic wait/notify, <semaphore>, <latch>, <barrier>).
+ *    What only glibc has is off: nanosleep (sleep_for calls this_thread::__sleep_for,
+ *    src/libc/std_threads.cpp), the pthread_*clock* and rwlock calls (<shared_mutex> and
+ *    the timed waits use mutexes and condition variables), POSIX semaphores;
  *  - no timespec_get in picolibc;
  *  - without exceptions, libstdc++'s headers stop with __builtin_abort() where they would
  *    throw (bad_variant_access, bad_optional_access, bad_weak_ptr, bad_any_cast …). Here they
@@ -12,9 +15,12 @@
 #pragma once
 #include_next <bits/c++config.h>
 
-#undef _GLIBCXX_HAVE_LINUX_FUTEX
-#undef _GLIBCXX_HAVE_LINUX_FUTEX_PRIVATE
-#undef _GLIBCXX_HAS_GTHREADS      /* gthr-default.h is the single-threaded layer (until the threads issue) */
+#undef _GLIBCXX_USE_NANOSLEEP
+#undef _GLIBCXX_USE_PTHREAD_COND_CLOCKWAIT
+#undef _GLIBCXX_USE_PTHREAD_MUTEX_CLOCKLOCK
+#undef _GLIBCXX_USE_PTHREAD_RWLOCK_CLOCKLOCK
+#undef _GLIBCXX_USE_PTHREAD_RWLOCK_T
+#undef _GLIBCXX_HAVE_POSIX_SEMAPHORE
 #undef _GLIBCXX_HAVE_TIMESPEC_GET /* C11's timespec_get: picolibc has none (<ctime> would name it) */
 
 #if !defined(__cpp_exceptions)
