@@ -98,8 +98,11 @@ class StdThreadBinding {
           continue;
         }
         *p = w->next;
+        // A waiter whose deadline has just passed is no longer on its queue (the scheduler
+        // took it off) but still in the bucket until it runs: it must not use up this wake-up,
+        // or a thread that really waits would not be woken.
+        if (K::sched().wake_one(w->queue) == 0) continue;
         w->woken = true;
-        K::sched().wake_one(w->queue);
         ++woken;
       }
       return woken;
