@@ -61,6 +61,13 @@ inline constexpr std::uint32_t kNetHeader = 12;
 inline constexpr std::uint32_t kReceiveQueue = 0, kTransmitQueue = 1;
 inline constexpr std::uint32_t kBufferStride = 2048, kBufferHeadroom = 64;  // headroom ≥ kNetHeader
 
+// One queue's block rounded up to 16 bytes, so the second queue starts 16-byte aligned as
+// SplitQueue::attach needs (bytes_for(2) is 76, bytes_for(4) 136: found by configfuzz, a
+// queue of 2 failed init; tests/configfuzz/regressions/virtio-net-queue-of-two.config).
+constexpr std::size_t ring_stride(std::uint32_t queue_size) {
+  return (drivers::virtio::SplitQueue::bytes_for(queue_size) + 15) & ~std::size_t{15};
+}
+
 // The size-independent driver: every VirtioNet<Options>::bind<K> forwards here.
 class VirtioNetCore {
  public:
@@ -72,7 +79,7 @@ class VirtioNetCore {
     transport_ = transport;
     pool_ = pool;
     if (auto r = rx_.attach(rings, queue_size); !r) return r;
-    if (auto r = tx_.attach(rings + SplitQueue::bytes_for(queue_size), queue_size); !r) return r;
+    if (auto r = tx_.attach(rings + ring_stride(queue_size), queue_size); !r) return r;
     rx_.set_interrupts(interrupts);
     tx_.set_interrupts(false);  // a sent frame needs no attention until the next tx_burst
     if (auto r = transport_.setup_queue(kReceiveQueue, rx_); !r) return r;
@@ -256,7 +263,7 @@ struct VirtioNet {
       }
       const std::uint32_t queue_size = detail::power_of_two_at_most(detail::smaller(device_max, Options.queue_size));
 
-      constexpr std::size_t ring_bytes = 2 * SplitQueue::bytes_for(Options.queue_size);
+      constexpr std::size_t ring_bytes = 2 * detail::ring_stride(Options.queue_size);
       auto rings = K::page_allocator().allocate(ring_bytes, 4096);
       auto memory = K::page_allocator().allocate(std::size_t{Options.buffers} * detail::kBufferStride, 4096);
       auto table = K::alloc().allocate(sizeof(api::PacketBuffer) * Options.buffers, alignof(api::PacketBuffer));
