@@ -6,6 +6,8 @@
 // Register names and fields: Arm Architecture Reference Manual for A-profile (DDI 0487).
 // In its own section: images that start no other core drop it (--gc-sections).
 
+#include "el2_to_el1.inc"
+
     .equ BOOT_STACK_TOP, 0
     .equ BOOT_ENTRY, 8
     .equ BOOT_CORE, 16
@@ -27,20 +29,7 @@ tessera_secondary_entry:
     ubfx    x1, x1, #2, #2
     cmp     x1, #2
     b.ne    1f
-    // EL2 -> EL1, as start.S does for core 0
-    mov     x1, #(1 << 31)              // HCR_EL2.RW: EL1 is AArch64
-    msr     hcr_el2, x1
-    mov     x1, #3                      // CNTHCTL_EL2.EL1PCTEN | EL1PCEN
-    msr     cnthctl_el2, x1
-    msr     cntvoff_el2, xzr            // virtual counter == physical counter, as on core 0
-    mov     x1, #0x33ff                 // CPTR_EL2: no FP/SIMD traps
-    msr     cptr_el2, x1
-    msr     hstr_el2, xzr
-    mov     x1, #0x3c5                  // SPSR_EL2: EL1h, D, A, I, F masked
-    msr     spsr_el2, x1
-    adr     x1, 1f
-    msr     elr_el2, x1
-    eret
+    drop_to_el1 x1, 1f                 // its SCTLR_EL1 is replaced by core 0's below
 1:
     ldr     x1, [x19, #BOOT_STACK_TOP]
     mov     sp, x1

@@ -11,6 +11,8 @@
 // entry(core) with IRQs masked. If it returns, the core waits for events forever.
 // Register names and fields: Arm Architecture Reference Manual for A-profile (DDI 0487).
 
+#include "el2_to_el1.inc"
+
     // tessera_spin_table_boot's layout (include/tessera/platform/raspi3.hpp, SecondaryBoot)
     .equ BOOT_MAIR, 0
     .equ BOOT_TCR, 8
@@ -36,23 +38,7 @@ tessera_spin_table_entry:
     cmp     x0, #2
     b.ne    1f
 
-    // EL2 -> EL1, as in start.S
-    mov     x0, #(1 << 31)              // HCR_EL2.RW: EL1 is AArch64
-    msr     hcr_el2, x0
-    mov     x0, #3                      // CNTHCTL_EL2.EL1PCTEN | EL1PCEN: counters and timers at EL1
-    msr     cnthctl_el2, x0
-    msr     cntvoff_el2, xzr            // virtual counter == physical counter (as on core 0)
-    mov     x0, #0x33ff                 // CPTR_EL2: no FP/SIMD traps to EL2 (RES1 bits set)
-    msr     cptr_el2, x0
-    msr     hstr_el2, xzr
-    mov     x0, #0x0800                 // SCTLR_EL1: MMU and caches off, RES1 bits (0x30d00800)
-    movk    x0, #0x30d0, lsl #16
-    msr     sctlr_el1, x0
-    mov     x0, #0x3c5                  // SPSR_EL2: return to EL1h with D, A, I, F masked
-    msr     spsr_el2, x0
-    adr     x0, 1f
-    msr     elr_el2, x0
-    eret
+    drop_to_el1 x0, 1f
 
 1:  adrp    x20, tessera_spin_table_boot
     add     x20, x20, :lo12:tessera_spin_table_boot

@@ -8,6 +8,8 @@
 //   5. call tessera_boot() (defined by TESSERA_MAIN), which never returns.
 // Register names and fields: Arm Architecture Reference Manual for A-profile (DDI 0487).
 
+#include "el2_to_el1.inc"
+
     .section .text.boot, "ax"
     .global _start
     .type _start, %function
@@ -21,23 +23,7 @@ _start:
     cmp     x19, #2
     b.ne    at_el1
 
-    // EL2 -> EL1
-    mov     x0, #(1 << 31)              // HCR_EL2.RW: EL1 is AArch64
-    msr     hcr_el2, x0
-    mov     x0, #3                      // CNTHCTL_EL2.EL1PCTEN | EL1PCEN: counters and timers at EL1
-    msr     cnthctl_el2, x0
-    msr     cntvoff_el2, xzr            // virtual counter == physical counter
-    mov     x0, #0x33ff                 // CPTR_EL2: no FP/SIMD traps to EL2 (RES1 bits set)
-    msr     cptr_el2, x0
-    msr     hstr_el2, xzr
-    mov     x0, #0x0800                 // SCTLR_EL1: MMU and caches off,
-    movk    x0, #0x30d0, lsl #16        //   RES1 bits (0x30d00800)
-    msr     sctlr_el1, x0
-    mov     x0, #0x3c5                  // SPSR_EL2: return to EL1h with D, A, I, F masked
-    msr     spsr_el2, x0
-    adr     x0, at_el1
-    msr     elr_el2, x0
-    eret
+    drop_to_el1 x0, at_el1
 
 at_el1:
     adrp    x0, __tessera_stack_top
