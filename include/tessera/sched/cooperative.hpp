@@ -92,9 +92,13 @@ class ThreadScheduler {
   }
 
   int run(api::AppEntry app) {
-    Thread* first = core_.claim();
-    first->name = "main";
-    core_.adopt_boot_thread(first);
+    {
+      // Under the lock on SMP: another core may already be spawning onto this one.
+      [[maybe_unused]] guard critical;
+      Thread* first = core_.claim();
+      first->name = "main";
+      core_.adopt_boot_thread(first);
+    }
     if constexpr (requires { K::platform::threads_started(&core_); }) K::platform::threads_started(&core_);
     Policy::template started<K>();
     const int status = app();
@@ -154,8 +158,8 @@ class ThreadScheduler {
   api::ThreadId current() const { return core_.id_of(core_.current()); }
   // Whether an interrupt handler is running (sync:: types must not block then).
   static bool in_interrupt() {
-    if constexpr (requires { Policy::in_interrupt(); })
-      return Policy::in_interrupt();
+    if constexpr (requires { Policy::template in_interrupt<K>(); })
+      return Policy::template in_interrupt<K>();
     else
       return false;
   }
@@ -203,18 +207,11 @@ class ThreadScheduler {
     if constexpr (smp) {
       std::uint32_t cores = 0;
       const std::size_t woken = detail::Core::wake(q, most, &cores);
-      detail::smp.stalled &= ~cores;
-      signal_cores<K>(cores & ~(std::uint32_t{1} << K::core_index));
+      detail::smp_made_ready<typename K::platform>(cores);
       return woken;
     } else {
       return detail::Core::wake(q, most);
     }
-  }
-  // Signals each core in `cores` (a bit per core): a thread of its became ready.
-  template <class Kernel>
-  static void signal_cores(std::uint32_t cores) {
-    for (unsigned c = 0; cores; ++c, cores >>= 1)
-      if (cores & 1) Kernel::platform::wake_core(c);
   }
 
   // The timer interrupt's part (a preemptive policy's handler calls it with interrupts
@@ -264,14 +261,19 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
+      // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
+      // the hook may wake a thread, and it runs even while every thread sleeps or waits (on
+      // SMP without the scheduling lock, which the hook's wake-ups take).
+      if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); }) {
+        const std::uint64_t wake = core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake();
+        if constexpr (smp) detail::smp_unlock();
+        const bool ticked = Policy::template idle_for_tick<K>(wake);
+        if constexpr (smp) detail::smp_lock(K::core_index);
+        if (ticked) continue;
+      }
       if constexpr (smp) {
         smp_idle();
       } else {
-        // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
-        // the hook may wake a thread, and it runs even while every thread sleeps or waits.
-        if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
-          if (Policy::template idle_for_tick<K>(core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake()))
-            continue;
         if (core_.nobody_sleeps()) all_blocked();
         idle_until(core_.next_wake());
       }
@@ -348,10 +350,13 @@ class ThreadScheduler {
   }
 
   [[noreturn]] void all_blocked() {
-    if constexpr (smp)
+    if constexpr (smp) {
       print("tessera: all threads blocked on every core: nothing is ready and nobody sleeps, so no thread can ever "
-            "be woken (this core's threads:)\n");
-    else
+            "be woken (core ");
+      const char digit[2] = {static_cast<char>('0' + K::core_index), 0};
+      print(digit);
+      print("'s threads:)\n");
+    } else
       print("tessera: all threads blocked: nothing is ready and nobody sleeps, so no thread can ever be woken\n");
     for (std::size_t i = 0; i < core_.count(); ++i) {
       const Thread& t = core_.slot(i);

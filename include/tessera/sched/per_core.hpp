@@ -8,7 +8,8 @@
 //
 // As a Scheduler, PerCore forwards each call to the calling core's scheduler: spawn (on the
 // calling core, or on SpawnOptions::core), yield, sleep, join (threads of the calling core),
-// exit, wait. Wake-ups work from any core, also from a sched::None core (an event loop may
+// exit, wait. Spawning onto another core needs that core started and its entry not yet
+// returned (else invalid_argument: the thread would never run). Wake-ups work from any core, also from a sched::None core (an event loop may
 // wake a thread of another core): the woken thread goes back to its own core's ready queue
 // and that core gets a software-generated interrupt (detail/smp.hpp has the one scheduling
 // lock all cores share). Threads never move between cores. Blocking (wait, sleep, join,
@@ -135,10 +136,20 @@ struct PerCore {
       }();
       if (!stack) return fail(stack.error());
       entries_[core] = entry;
-      __atomic_store_n(&state_[core], CoreState::starting, __ATOMIC_RELEASE);
+      {
+        // Live from now, not from when the core gets to its entry: meanwhile this core may
+        // wait for it, and must not then look like the last one able to run anything.
+        [[maybe_unused]] guard critical;
+        detail::smp.live |= std::uint32_t{1} << core;
+        __atomic_store_n(&state_[core], CoreState::starting, __ATOMIC_RELEASE);
+      }
       auto started = P::start_core(core, static_cast<std::byte*>(stack.value()) + core_stack_bytes, &core_main);
       if (!started) {
-        __atomic_store_n(&state_[core], CoreState::idle, __ATOMIC_RELEASE);
+        {
+          [[maybe_unused]] guard critical;
+          detail::smp.live &= ~(std::uint32_t{1} << core);
+          __atomic_store_n(&state_[core], CoreState::idle, __ATOMIC_RELEASE);
+        }
         [[maybe_unused]] detail::HeapGuard<K> heap;
         (void)K::alloc().deallocate(stack.value());
         return started;
@@ -170,12 +181,15 @@ struct PerCore {
       if (core >= cores) return fail(Error::invalid_argument);
       Result<api::ThreadId> id = fail(Error::not_supported);  // onto a sched::None core
       [[maybe_unused]] guard critical;
+      // Onto a core not started, or whose entry has returned: the thread would never run.
+      if (core != 0 && __atomic_load_n(&state_[core], __ATOMIC_ACQUIRE) != CoreState::starting &&
+          __atomic_load_n(&state_[core], __ATOMIC_ACQUIRE) != CoreState::running)
+        return fail(Error::invalid_argument);
       on_core(core, [&](auto& s) {
         if constexpr (blocking<decltype(s)>) id = s.spawn(entry, argument, options);
       });
       if (!id) return id;
-      detail::smp.stalled &= ~(std::uint32_t{1} << core);
-      if (core != P::core_id()) P::wake_core(core);
+      detail::smp_made_ready<P>(std::uint32_t{1} << core);
       return id.value() | api::ThreadId{core} << detail::core_shift;
     }
 
@@ -199,6 +213,14 @@ struct PerCore {
       const unsigned core = P::core_id();
       const_cast<bind*>(this)->on_core(core, [&](auto& s) { id = s.current(); });
       return id | api::ThreadId{core} << detail::core_shift;
+    }
+    // Whether an interrupt handler runs on the calling core (sync:: types must not block then).
+    static bool in_interrupt() {
+      bool in = false;
+      K::sched().here([&](auto& s) {
+        if constexpr (requires { s.in_interrupt(); }) in = s.in_interrupt();
+      });
+      return in;
     }
     const char* current_name() const {
       const char* name = "(first thread)";
@@ -249,12 +271,9 @@ struct PerCore {
 
     std::size_t wake(wait_queue& q, std::size_t most) {
       [[maybe_unused]] guard critical;
-      std::uint32_t signal = 0;
-      const std::size_t woken = detail::Core::wake(q, most, &signal);
-      detail::smp.stalled &= ~signal;
-      signal &= ~(std::uint32_t{1} << P::core_id());
-      for (unsigned c = 0; signal; ++c, signal >>= 1)
-        if (signal & 1) P::wake_core(c);
+      std::uint32_t cores = 0;
+      const std::size_t woken = detail::Core::wake(q, most, &cores);
+      detail::smp_made_ready<P>(cores);
       return woken;
     }
 
@@ -303,20 +322,18 @@ struct PerCore {
     [[noreturn]] static void core_main(unsigned core) {
       auto& self = K::sched();
       listen_for_wake_ups();
-      {
-        [[maybe_unused]] guard critical;
-        detail::smp.live |= std::uint32_t{1} << core;
-      }
       __atomic_store_n(&self.state_[core], CoreState::running, __ATOMIC_RELEASE);
       int status = 0;
       self.template run_on<0>(core, status);
       {
+        // One section: between leaving `live` and waking the joiners, another core going idle
+        // would see every live core stalled (the joiner waits) and report "all blocked".
         [[maybe_unused]] guard critical;
         detail::smp.live &= ~(std::uint32_t{1} << core);
         self.status_[core] = status;
         __atomic_store_n(&self.state_[core], CoreState::finished, __ATOMIC_RELEASE);
+        self.wake_all(self.finished_);
       }
-      self.wake_all(self.finished_);
       for (;;) P::idle_until(~std::uint64_t{0});  // done: this core sleeps
     }
     template <unsigned I>

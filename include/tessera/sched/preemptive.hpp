@@ -63,9 +63,13 @@ struct PreemptivePolicy {
   static constexpr bool by_priority = true;
   using Guard = IrqGuard;
 
-  // True while the interrupt handler runs: sync:: types refuse to block then (a misuse report).
-  static inline bool in_handler = false;
-  static bool in_interrupt() { return in_handler; }
+  // True while the interrupt handler runs on that core: sync:: types refuse to block then (a
+  // misuse report). One flag per core: two cores may share this policy (same options).
+  static inline bool in_handler[8] = {};
+  template <class K>
+  static bool in_interrupt() {
+    return in_handler[core_of<K>()];
+  }
 
   // Whether K's platform has what preemption needs (the static_assert in started() says so
   // once; the other hooks compile to nothing without it, so that is the only error).
@@ -128,9 +132,9 @@ struct PreemptivePolicy {
       if (irq == K::platform::timer::irq) arm_slice<K>();
       Controller::end(irq);
       if (irq == K::platform::timer::irq) {
-        in_handler = true;
+        in_handler[core_of<K>()] = true;
         OnTick();
-        in_handler = false;
+        in_handler[core_of<K>()] = false;
       }
       return true;
     }
@@ -162,9 +166,9 @@ struct PreemptivePolicy {
     if constexpr (requires { K::core_index; }) signalled = (irq & 0x3ff) == K::platform::wake_signal;
     if constexpr (OnTick != nullptr) {
       if (tick) {
-        in_handler = true;
+        in_handler[core_of<K>()] = true;
         OnTick();
-        in_handler = false;
+        in_handler[core_of<K>()] = false;
       }
     }
     if (tick || signalled) K::sched().preempt();

@@ -3,7 +3,9 @@
 // reports; wake-ups cross cores both ways (semaphore ping-pong between core 0 and core 3, an
 // event set by core 1, which has no threads); a sync::Mutex and a Spinlock keep counts exact
 // under contention from all cores; malloc from four cores at once; a thread spawned onto
-// another core runs there; blocking and spawning on the sched::None core are refused; with
+// another core runs there (spawned while that core may still be starting: its first thread
+// and the spawn compete for the same slots), spawning onto a core not started or finished is
+// refused; blocking and spawning on the sched::None core are refused; with
 // -smp 1, starting core 1 says the machine has no such core. Only core 0 checks (CHECK
 // prints); the others leave their results in memory. The exit status is the number of
 // failed checks.
@@ -171,6 +173,8 @@ int test_main() {
   CHECK(s().start(0, &core1_main).error() == tessera::Error::invalid_argument);
   CHECK(s().start(4, &core1_main).error() == tessera::Error::invalid_argument);
   CHECK(s().join_core(1).error() == tessera::Error::invalid_argument);  // not started
+  // Onto a core not started: it would never run.
+  CHECK(s().spawn([](void*) {}, nullptr, {.core = 2}).error() == tessera::Error::invalid_argument);
 
   if (auto started = s().start(1, &core1_main); !started) {
     std::printf("# one core only (QEMU -smp 1): %s\n", tessera::to_string(started.error()));
@@ -207,6 +211,8 @@ int test_main() {
   CHECK(status2.ok() && status2.value() == 21);
   CHECK(status3.ok() && status3.value() == 31);
   CHECK(s().join_core(2).ok());  // a finished core's status stays
+  // Onto a core whose entry has returned: nothing runs there any more.
+  CHECK(s().spawn([](void*) {}, nullptr, {.core = 2}).error() == tessera::Error::invalid_argument);
 
   for (unsigned core = 0; core < 4; ++core) {
     std::printf("# core %u reported %u as %s\n", core, reported_core[core] - 1,

@@ -72,6 +72,17 @@ class SmpGuard {
   bool acquired_;
 };
 
+// Threads of the cores in `cores` (a bit per core) became ready; the caller holds the
+// scheduling lock. Those cores are no longer stalled, and each one other than the caller's
+// gets platform P's wake signal (wake-ups, spawns onto another core).
+template <class P>
+void smp_made_ready(std::uint32_t cores) {
+  smp.stalled &= ~cores;
+  cores &= ~(std::uint32_t{1} << P::core_id());
+  for (unsigned c = 0; cores; ++c, cores >>= 1)
+    if (cores & 1) P::wake_core(c);
+}
+
 // Serialises K::alloc() between cores (malloc/new and thread stacks); nothing on one core.
 template <class K>
 class HeapGuard {
