@@ -264,11 +264,15 @@ class ThreadScheduler {
       // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
       // the hook may wake a thread, and it runs even while every thread sleeps or waits (on
       // SMP without the scheduling lock, which the hook's wake-ups take).
+      // After it, look again: on SMP another core may have made one of ours ready meanwhile.
       if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); }) {
         const std::uint64_t wake = core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake();
         if constexpr (smp) detail::smp_unlock();
-        const bool ticked = Policy::template idle_for_tick<K>(wake);
-        if constexpr (smp) detail::smp_lock(K::core_index);
+        [[maybe_unused]] const bool ticked = Policy::template idle_for_tick<K>(wake);
+        if constexpr (smp) {
+          detail::smp_lock(K::core_index);
+          continue;
+        }
         if (ticked) continue;
       }
       if constexpr (smp) {

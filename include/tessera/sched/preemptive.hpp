@@ -115,11 +115,13 @@ struct PreemptivePolicy {
   }
   // Nothing is ready, but OnTick may wake a thread: wait for the next tick (the end of a
   // slice, or `wake` if a sleeper's time comes first) here, IRQs still masked (wfi wakes on
-  // the pending interrupt, Arm ARM D1.16.2), and run the hook as the interrupt would. False
-  // without a hook: the scheduler then idles until `wake`, or reports "all threads blocked".
+  // the pending interrupt, Arm ARM D1.16.2), and run the hook as the interrupt would. Only
+  // with a hook (without one the scheduler idles until `wake`, or reports "all threads
+  // blocked"). False when the platform lacks the parts (started() reports that).
   template <class K>
+    requires(OnTick != nullptr)
   static bool idle_for_tick([[maybe_unused]] std::uint64_t wake) {
-    if constexpr (OnTick == nullptr || !has_parts<K>) {
+    if constexpr (!has_parts<K>) {
       return false;
     } else {
       using Controller = typename K::platform::interrupt_controller;
