@@ -82,6 +82,10 @@ class ThreadScheduler {
   // (detail/smp.hpp) guards every operation, wake-ups signal other cores, and a core with
   // nothing to run waits for one.
   static constexpr bool smp = requires { K::core_index; };
+  // Whether drivers may sleep until their device's interrupt (sched::Preemptive on one core:
+  // its IRQ entry hands device interrupts to the kernel's devices, detail/device_interrupts.hpp);
+  // otherwise they poll.
+  static constexpr bool device_interrupts = !smp && requires { requires Policy::device_interrupts; };
   // What sync:: holds while it checks and waits.
   using guard = std::conditional_t<smp, detail::SmpGuard<K>, typename Policy::Guard>;
 
