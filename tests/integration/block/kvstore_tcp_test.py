@@ -78,6 +78,11 @@ class Checker:
     def exchange(self, client, what, data, want):
         self.equal(what, client.exchange(data, want), want)
 
+    def script(self, client, steps):
+        """(what, bytes to send, the exact reply) after one another on one connection."""
+        for what, data, want in steps:
+            self.exchange(client, what, data, want)
+
 
 def boot(options, disk, guests):
     guest = Guest(options.image, disk, options.runner, timeout=240, tcp_port=PORT)
@@ -100,47 +105,46 @@ def connect(guest, attempts=50):
 
 def protocol(c, guest):
     a = connect(guest)
-    c.exchange(a, "put", b"put user:1 alice\n", b"ok\n")
-    c.exchange(a, "put", b"put user:2 bob\n", b"ok\n")
-    c.exchange(a, "overwrite", b"put user:2 robert\n", b"ok\n")
-    c.exchange(a, "get", b"get user:2\n", b"value robert\n")
-    c.exchange(a, "get missing", b"get user:9\n", b"not found\n")
-    c.exchange(a, "put with CRLF", b"put post:1 hello\r\n", b"ok\n")
-    c.exchange(a, "empty value", b"put empty\n", b"ok\n")
-    c.exchange(a, "get empty value", b"get empty\n", b"value \n")
-    c.exchange(a, "del", b"del empty\n", b"ok\n")
-    c.exchange(a, "del missing", b"del empty\n", b"not found\n")
-    c.exchange(a, "scan prefix", b"scan user:\n", b"= user:1 alice\n= user:2 robert\nend 2\n")
-    c.exchange(a, "scan all", b"scan\n", b"= post:1 hello\n= user:1 alice\n= user:2 robert\nend 3\n")
-    c.exchange(a, "scan none", b"scan zzz\n", b"end 0\n")
-    c.exchange(a, "several commands in one segment", b"get user:1\nget post:1\ndel post:1\nget post:1\n",
-               b"value alice\nvalue hello\nok\nnot found\n")
-    c.exchange(a, "a line in pieces", b"ge", b"")
-    c.exchange(a, "a line in pieces", b"t us", b"")
-    c.exchange(a, "a line in pieces", b"er:1\n", b"value alice\n")
-    stats = b"keys 2 "
-    c.exchange(a, "stats", b"stats\n", stats)
+    biggest = b"v" * 4000
+    c.script(a, [
+        ("put", b"put user:1 alice\n", b"ok\n"),
+        ("put", b"put user:2 bob\n", b"ok\n"),
+        ("overwrite", b"put user:2 robert\n", b"ok\n"),
+        ("get", b"get user:2\n", b"value robert\n"),
+        ("get missing", b"get user:9\n", b"not found\n"),
+        ("put with CRLF", b"put post:1 hello\r\n", b"ok\n"),
+        ("empty value", b"put empty\n", b"ok\n"),
+        ("get empty value", b"get empty\n", b"value \n"),
+        ("del", b"del empty\n", b"ok\n"),
+        ("del missing", b"del empty\n", b"not found\n"),
+        ("scan prefix", b"scan user:\n", b"= user:1 alice\n= user:2 robert\nend 2\n"),
+        ("scan all", b"scan\n", b"= post:1 hello\n= user:1 alice\n= user:2 robert\nend 3\n"),
+        ("scan none", b"scan zzz\n", b"end 0\n"),
+        ("several commands in one segment", b"get user:1\nget post:1\ndel post:1\nget post:1\n",
+         b"value alice\nvalue hello\nok\nnot found\n"),
+        ("a line in pieces", b"ge", b""),
+        ("a line in pieces", b"t us", b""),
+        ("a line in pieces", b"er:1\n", b"value alice\n"),
+        # Malformed lines: answered, and the connection goes on.
+        ("unknown command", b"frobnicate x\n", UNKNOWN),
+        ("put without key", b"put\n", UNKNOWN),
+        ("get without key", b"get\n", UNKNOWN),
+        ("control character", b"get us\x01er:1\n", b"error: malformed line (control character)\n"),
+        ("NUL byte", b"put k\x00 v\n", b"error: malformed line (control character)\n"),
+        ("key too long", b"put " + b"k" * 256 + b" v\n", b"error: invalid argument\n"),
+        ("empty lines", b"\n\r\n   \nget user:1\n", b"value alice\n"),
+        # Overlong lines: bounded, answered once at their end, the connection still served.
+        ("line too long", b"put big " + b"x" * (MAX_LINE + 10) + b"\n", b"error: line too long\n"),
+        ("after a long line", b"get big\n", b"not found\n"),
+        ("a 100 KB line", b"y" * 100_000 + b"\nget user:1\n", b"error: line too long\nvalue alice\n"),
+        ("longest value", b"put big " + biggest + b"\n", b"ok\n"),
+        ("read longest value", b"get big\n", b"value " + biggest + b"\n"),
+        ("value one too long", b"put big " + biggest + b"v\n", b"error: invalid argument\n"),
+        ("the longest value stays", b"del big\n", b"ok\n"),
+        ("stats", b"stats\n", b"keys 2 "),
+    ])
     rest = a.sock.recv(1000)  # the rest of the stats line
     c.equal("stats line ends", rest.endswith(b"\n") and b"generation" in rest, True)
-
-    # Malformed lines: answered, and the connection goes on.
-    c.exchange(a, "unknown command", b"frobnicate x\n", UNKNOWN)
-    c.exchange(a, "put without key", b"put\n", UNKNOWN)
-    c.exchange(a, "get without key", b"get\n", UNKNOWN)
-    c.exchange(a, "control character", b"get us\x01er:1\n", b"error: malformed line (control character)\n")
-    c.exchange(a, "NUL byte", b"put k\x00 v\n", b"error: malformed line (control character)\n")
-    c.exchange(a, "key too long", b"put " + b"k" * 256 + b" v\n", b"error: invalid argument\n")
-    c.exchange(a, "empty lines", b"\n\r\n   \nget user:1\n", b"value alice\n")
-
-    # Overlong lines: bounded, answered once at their end, the connection still served.
-    c.exchange(a, "line too long", b"put big " + b"x" * (MAX_LINE + 10) + b"\n", b"error: line too long\n")
-    c.exchange(a, "after a long line", b"get big\n", b"not found\n")
-    c.exchange(a, "a 100 KB line", b"y" * 100_000 + b"\nget user:1\n", b"error: line too long\nvalue alice\n")
-    biggest = b"v" * 4000
-    c.exchange(a, "longest value", b"put big " + biggest + b"\n", b"ok\n")
-    c.exchange(a, "read longest value", b"get big\n", b"value " + biggest + b"\n")
-    c.exchange(a, "value one too long", b"put big " + biggest + b"v\n", b"error: invalid argument\n")
-    c.exchange(a, "the longest value stays", b"del big\n", b"ok\n")
     return a
 
 
