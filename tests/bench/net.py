@@ -30,8 +30,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration", "net"))
 import httpd_test  # noqa: E402  (Guest, httpd_load: the same client as the httpd test)
+from ports import free_port  # noqa: E402
 
 WINDOW = 64  # datagrams in flight: enough that the guest, not this client, is what is measured
 PAYLOAD = bytes(range(64))
@@ -42,12 +44,6 @@ LINUX_VM_HTTP_REQ_PER_S = 100
 
 def say(text):
     print(f"net: {text}", file=sys.stderr, flush=True)
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def echo_round(port, seconds):
@@ -108,7 +104,7 @@ def wait_for(process, lines, text, seconds):
 
 
 def bench_echo(options, result, problems):
-    ports = {7: free_udp_port(), 8: free_udp_port(), 9: free_udp_port()}
+    ports = {7: free_port(socket.SOCK_DGRAM), 8: free_port(socket.SOCK_DGRAM), 9: free_port(socket.SOCK_DGRAM)}
     command = [options.runner, "--timeout", "600"]
     for guest, host in ports.items():
         command += ["--net-user", f"udp:127.0.0.1:{host}-:{guest}"]

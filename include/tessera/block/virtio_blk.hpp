@@ -3,16 +3,20 @@
 // (drivers/virtio/), found by scanning the platform's virtio-mmio slots
 // (K::platform::virtio_mmio). Up to .queue_depth requests in flight, each a chain of three
 // descriptors (header, data, status) in one split virtqueue; the device may finish them in
-// any order. Completions are read from the used ring: poll() never blocks; wait() polls
-// under sched::None and, with a scheduler that can block, sleeps on the driver's wait queue
-// between polls (a poll by any thread wakes the waiters). Blocks are 512 bytes, the unit of
+// any order. Completions are read from the used ring: poll() never blocks. wait() polls under
+// sched::None. Under sched::Preemptive (one core), whose IRQ entry hands device interrupts to
+// the kernel's devices, wait() sleeps on the driver's wait queue until the device's used-buffer
+// interrupt (on_interrupt: it lowers the line and wakes the waiters, who then poll). Under
+// other schedulers that can block (sched::Cooperative, sched::PerCore), it sleeps 50 µs
+// between polls. A poll by any thread wakes the waiters. Blocks are 512 bytes, the unit of
 // virtio-blk's sector numbers (§5.2.6).
 //
 // Options: .queue_depth — requests in flight at most, 1 to 1024 (default 32);
 //          .queue_size — virtqueue entries, a power of two ≥ 3 × .queue_depth (default 128);
 //          .interrupts — under sched::None, wait() sleeps in wfi until the device's interrupt
 //                     instead of spinning (the line enabled at K::platform::interrupt_controller,
-//                     masked at the CPU: no handler runs; default false, polling).
+//                     masked at the CPU: no handler runs; default false, polling). Not needed
+//                     under sched::Preemptive, which uses the interrupt anyway.
 // Cost: one virtqueue (≈ 26 bytes per entry) from K::page_allocator(), 32 bytes per request
 // slot from K::alloc(), ~80 bytes of state; a request is three descriptors, one MMIO write
 // (the notification) and, when done, one used-ring entry.
@@ -212,7 +216,7 @@ struct VirtioBlk {
       if (auto started = core_.start(transport, features.value(), static_cast<std::byte*>(ring.value()),
                                      Options.queue_size, static_cast<detail::BlkSlot*>(slots.value()),
                                      static_cast<std::uint32_t*>(stack.value()), Options.queue_depth,
-                                     Options.interrupts);
+                                     Options.interrupts || interrupt_wakes());
           !started) {
         detail::say_block<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
         transport.reset();
@@ -224,8 +228,10 @@ struct VirtioBlk {
         static_assert(!can_block(),
                       "block::VirtioBlk: option .interrupts is for sched::None (wait() sleeps in wfi with the "
                       "CPU's interrupts masked); with a scheduler that can block, leave it off: wait() then "
-                      "sleeps on the driver's wait queue");
-        P::interrupt_controller::init();  // idempotent: the platform's idle may have done it
+                      "sleeps on the driver's wait queue (until the device's interrupt under sched::Preemptive)");
+      }
+      if constexpr (Options.interrupts || interrupt_wakes()) {
+        P::interrupt_controller::init();  // idempotent: the platform's idle or the scheduler may do it too
         P::interrupt_controller::enable(core_.irq());
       }
       return {};
@@ -248,6 +254,13 @@ struct VirtioBlk {
     Result<void> wait(api::BlockRequest& r) {
       while (!is_done(r)) {
         if (core_.in_flight() == 0 && !is_done(r)) return fail(Error::invalid_argument);  // never submitted
+        if constexpr (interrupt_wakes()) {
+          // IRQs masked from the look to the sleep, so that the completion's interrupt cannot
+          // come in between and wake nobody; it stays pending until this thread waits.
+          [[maybe_unused]] typename K::scheduler_type::guard masked;
+          if (poll() == 0 && !is_done(r)) K::sched().wait(waiters());
+          continue;
+        }
         // With interrupts: lower the line before looking, so that a completion after the look
         // raises it again and the wfi below returns at once (no lost wake-up).
         if constexpr (Options.interrupts) core_.acknowledge_interrupt();
@@ -266,8 +279,31 @@ struct VirtioBlk {
       return r.result();
     }
 
+    // The scheduler's IRQ entry (sched::Preemptive, detail/device_interrupts.hpp), IRQs masked:
+    // the device's used-buffer interrupt is lowered and the waiters wake to poll. The used ring
+    // is left to them, so that nothing here races a thread's submit or poll.
+    bool on_interrupt(std::uint32_t irq) {
+      if constexpr (interrupt_wakes()) {
+        if (irq != core_.irq() || core_.queue_depth() == 0) return false;
+        core_.acknowledge_interrupt();
+        K::sched().wake_all(waiters());
+        return true;
+      }
+      return false;
+    }
+    // Requests in flight: their completion will interrupt (the idle loop waits for it).
+    bool expects_interrupt() const { return interrupt_wakes() && core_.in_flight() != 0; }
+
    private:
     static constexpr bool can_block() { return K::scheduler_type::can_block; }
+    // Whether the scheduler hands this device's interrupt to on_interrupt (sched::Preemptive on
+    // one core); otherwise wait() polls.
+    static constexpr bool interrupt_wakes() {
+      if constexpr (requires { K::scheduler_type::device_interrupts; })
+        return K::scheduler_type::device_interrupts;
+      else
+        return false;
+    }
     static auto& waiters() {
       static typename K::scheduler_type::wait_queue queue;
       return queue;

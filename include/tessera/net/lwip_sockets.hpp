@@ -26,12 +26,21 @@
 #include "tessera/net/lwip_sys_arch.hpp"
 #include "tessera/result.hpp"
 
+// On hosted, lwIP's sockets.h and the C library's headers both define struct iovec (the same
+// two members), e.g. when block::File's <fcntl.h> is in the same file: whichever comes first
+// defines it, and the other sees its guard (lwIP: a macro named iovec; glibc: __iovec_defined).
+#if defined(TESSERA_PLATFORM_HOSTED) && defined(__iovec_defined) && !defined(iovec)
+#define iovec iovec
+#endif
 extern "C" {
 #include "lwip/dhcp.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/sockets.h"
 #include "lwip/tcpip.h"
 }
+#if defined(TESSERA_PLATFORM_HOSTED) && !defined(__iovec_defined)
+#define __iovec_defined 1
+#endif
 
 namespace tessera::net {
 

@@ -82,6 +82,10 @@ class ThreadScheduler {
   // (detail/smp.hpp) guards every operation, wake-ups signal other cores, and a core with
   // nothing to run waits for one.
   static constexpr bool smp = requires { K::core_index; };
+  // Whether drivers may sleep until their device's interrupt (sched::Preemptive on one core:
+  // its IRQ entry hands device interrupts to the kernel's devices, detail/device_interrupts.hpp);
+  // otherwise they poll.
+  static constexpr bool device_interrupts = !smp && requires { requires Policy::device_interrupts; };
   // What sync:: holds while it checks and waits.
   using guard = std::conditional_t<smp, detail::SmpGuard<K>, typename Policy::Guard>;
 
@@ -261,19 +265,24 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      // With an interrupt hook (sched::Preemptive's OnTick) the CPU idles one tick at a time:
-      // the hook may wake a thread, and it runs even while every thread sleeps or waits (on
-      // SMP without the scheduling lock, which the hook's wake-ups take).
-      // After it, look again: on SMP another core may have made one of ours ready meanwhile.
+      // With an interrupt hook (sched::Preemptive's OnTick), or a device's interrupt to come,
+      // the CPU idles one interrupt at a time: the hook or the driver may wake a thread, also
+      // while every thread sleeps or waits. On SMP only a hook makes that worth it (device
+      // interrupts reach one core only); it runs without the scheduling lock, which its
+      // wake-ups take, and the loop looks again after it: another core may have made one of
+      // ours ready meanwhile.
       if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); }) {
         const std::uint64_t wake = core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake();
-        if constexpr (smp) detail::smp_unlock();
-        [[maybe_unused]] const bool ticked = Policy::template idle_for_tick<K>(wake);
         if constexpr (smp) {
-          detail::smp_lock(K::core_index);
+          if constexpr (Policy::tick_hook) {
+            detail::smp_unlock();
+            (void)Policy::template idle_for_tick<K>(wake);
+            detail::smp_lock(K::core_index);
+            continue;
+          }
+        } else if (Policy::template idle_for_tick<K>(wake)) {
           continue;
         }
-        if (ticked) continue;
       }
       if constexpr (smp) {
         smp_idle();

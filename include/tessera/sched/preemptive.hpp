@@ -22,8 +22,11 @@
 // through the interrupt-safe operations of tessera::sync (Event::set, Semaphore::release,
 // ConditionVariable::notify_*, IrqSpinlock) but not block: a blocking sync:: call inside it is
 // reported as misuse.
-// Not yet: interrupt handlers other than the timer's (others are acknowledged and ignored);
-// the allocator and picolibc's stdio are not serialised, so threads that may be preempted
+// Device interrupts (one core): an interrupt that a kernel slot's device claims
+// (detail/device_interrupts.hpp: block::VirtioBlk's request completions) wakes the device's
+// waiters, and the running thread gives way to them as at the end of a slice; while the CPU
+// idles with such work in flight, it waits for that interrupt. Others are acknowledged and
+// ignored. Not yet: the allocator and picolibc's stdio are not serialised, so threads that may be preempted
 // must not call them at the same time (guard them with a sync::Mutex).
 // Cost: Cooperative's, plus a mask save/restore per operation and a timer write per switch.
 
@@ -32,6 +35,7 @@
 
 #include "tessera/api/interrupt_controller.hpp"
 #include "tessera/sched/cooperative.hpp"
+#include "tessera/sched/detail/device_interrupts.hpp"
 
 extern "C" void (*tessera_irq_hooks[8])();       // src/arch/aarch64/preempt_vectors.S: one per core
 extern "C" const char tessera_preempt_vectors[];  // the vector table (2 KiB aligned)
@@ -61,6 +65,8 @@ struct PreemptivePolicy {
   static constexpr const char* name = "sched::Preemptive";
   static constexpr std::uint32_t slice_us = SliceUs;
   static constexpr bool by_priority = true;
+  static constexpr bool device_interrupts = true;  // drivers may sleep until their interrupt
+  static constexpr bool tick_hook = OnTick != nullptr;
   using Guard = IrqGuard;
 
   // True while the interrupt handler runs on that core: sync:: types refuse to block then (a
@@ -113,17 +119,19 @@ struct PreemptivePolicy {
   static void switched_in() {
     arm_slice<K>();
   }
-  // Nothing is ready, but OnTick may wake a thread: wait for the next tick (the end of a
-  // slice, or `wake` if a sleeper's time comes first) here, IRQs still masked (wfi wakes on
-  // the pending interrupt, Arm ARM D1.16.2), and run the hook as the interrupt would. Only
-  // with a hook (without one the scheduler idles until `wake`, or reports "all threads
-  // blocked"). False when the platform lacks the parts (started() reports that).
+  // Nothing is ready, but OnTick or a device's interrupt may wake a thread: wait for the next
+  // interrupt (at the latest the end of a slice, or `wake` if a sleeper's time comes first)
+  // here, IRQs still masked (wfi wakes on the pending interrupt, Arm ARM D1.16.2), and handle
+  // it as the IRQ entry would. False without a hook and with no device work in flight: the
+  // scheduler then idles until `wake`, or reports "all threads blocked".
   template <class K>
-    requires(OnTick != nullptr)
   static bool idle_for_tick([[maybe_unused]] std::uint64_t wake) {
     if constexpr (!has_parts<K>) {
       return false;
     } else {
+      if constexpr (OnTick == nullptr) {
+        if (!devices_interrupt<K>()) return false;
+      }
       using Controller = typename K::platform::interrupt_controller;
       using Clock = typename K::platform::clock;
       const std::uint64_t slice_end = Clock::now() + Clock::frequency() * SliceUs / 1'000'000;
@@ -132,11 +140,14 @@ struct PreemptivePolicy {
       const std::uint32_t irq = Controller::acknowledge();
       if (irq == Controller::spurious) return true;
       if (irq == K::platform::timer::irq) arm_slice<K>();
+      else device<K>(irq);
       Controller::end(irq);
-      if (irq == K::platform::timer::irq) {
-        in_handler[core_of<K>()] = true;
-        OnTick();
-        in_handler[core_of<K>()] = false;
+      if constexpr (OnTick != nullptr) {
+        if (irq == K::platform::timer::irq) {
+          in_handler[core_of<K>()] = true;
+          OnTick();
+          in_handler[core_of<K>()] = false;
+        }
       }
       return true;
     }
@@ -163,6 +174,7 @@ struct PreemptivePolicy {
     if (irq == Controller::spurious) return;
     const bool tick = irq == K::platform::timer::irq;
     if (tick) arm_slice<K>();
+    const bool device_work = !tick && device<K>(irq);  // the device lowers its line before the end
     Controller::end(irq);
     bool signalled = false;
     if constexpr (requires { K::core_index; }) signalled = (irq & 0x3ff) == K::platform::wake_signal;
@@ -173,7 +185,30 @@ struct PreemptivePolicy {
         in_handler[core_of<K>()] = false;
       }
     }
-    if (tick || signalled) K::sched().preempt();
+    if (tick || signalled || device_work) K::sched().preempt();
+  }
+  // Device interrupts reach drivers on one core only (sched::PerCore's cores poll).
+  template <class K>
+  static constexpr bool single_core = !requires { K::core_index; };
+  // Whether a device has work in flight that will interrupt.
+  template <class K>
+  static bool devices_interrupt() {
+    if constexpr (single_core<K>)
+      return device_interrupt_expected<K>();
+    else
+      return false;
+  }
+  // Hands irq to the device whose line it is (true if one took it), as an interrupt handler.
+  template <class K>
+  static bool device(std::uint32_t irq) {
+    if constexpr (single_core<K>) {
+      in_handler[core_of<K>()] = true;
+      const bool mine = device_interrupt<K>(irq);
+      in_handler[core_of<K>()] = false;
+      return mine;
+    } else {
+      return false;
+    }
   }
 };
 

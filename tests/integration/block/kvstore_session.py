@@ -7,9 +7,14 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ports import free_port  # noqa: E402
 
 
 class GuestError(Exception):
@@ -17,13 +22,33 @@ class GuestError(Exception):
 
 
 class Guest:
-    def __init__(self, image, disk, runner=None, timeout=60):
+    """tcp_port: forward a free TCP port of 127.0.0.1 (then self.port) to this port of the guest
+    at 10.0.2.15. In QEMU that is run-qemu's --net-user forward; without tcp_port the card is
+    attached with no forward (kvstore with networking stops at boot without a card). A hosted
+    image's net::UdpTunnel gets two free UDP ports (parallel tests never share one), and with
+    tcp_port a QEMU without a machine (-M none) is its peer: user networking with the forward,
+    joined to the tunnel by a hub."""
+
+    def __init__(self, image, disk, runner=None, timeout=60, tcp_port=None):
+        self.port = free_port() if tcp_port else None
+        self.bridge = None
         if runner:
-            command = [runner, "--stdin", "--disk", disk, "--timeout", str(timeout), image]
+            forward = f"tcp:127.0.0.1:{self.port}-:{tcp_port}" if tcp_port else "none"
+            command = [runner, "--stdin", "--disk", disk, "--net-user", forward, "--timeout", str(timeout), image]
             env = dict(os.environ)
         else:
+            ours, theirs = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
             command = [image]
-            env = dict(os.environ, TESSERA_DISK=disk)
+            env = dict(os.environ, TESSERA_DISK=disk, TESSERA_UDP_TUNNEL=f"{ours}:{theirs}")
+            if tcp_port:
+                self.bridge = subprocess.Popen(
+                    ["qemu-system-aarch64", "-M", "none", "-nographic", "-monitor", "none", "-serial", "none",
+                     "-netdev", f"user,id=u,hostfwd=tcp:127.0.0.1:{self.port}-10.0.2.15:{tcp_port}",
+                     "-netdev", f"dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port={theirs},"
+                                f"remote.type=inet,remote.host=127.0.0.1,remote.port={ours}",
+                     "-netdev", "hubport,id=h0,hubid=0,netdev=u", "-netdev", "hubport,id=h1,hubid=0,netdev=d"],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True)
         # Its own process group: a kill takes QEMU and the runner together, at once.
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, env=env, start_new_session=True)
@@ -86,6 +111,13 @@ class Guest:
             pass
         self.process.wait()
         self.reader.join(timeout=5)
+        self._stop_bridge()
+
+    def _stop_bridge(self):
+        if self.bridge:
+            self.bridge.kill()
+            self.bridge.wait()
+            self.bridge = None
 
     def wait(self, timeout=30):
         try:
@@ -94,6 +126,7 @@ class Guest:
             self.kill()
             raise GuestError(f"the guest did not exit within {timeout} s\n" + self.tail())
         self.reader.join(timeout=5)
+        self._stop_bridge()
         return status
 
     def tail(self, n=15):
@@ -107,7 +140,7 @@ def make_disk(path, size=8 << 20):
 
 def check_fill_value(key, value):
     """(iter, j) of a value written by kvstore's `fill`, or None if the value is not exactly what
-    fill writes for its own key (a corrupt value). Mirrors make_value in examples/kvstore/main.cpp."""
+    fill writes for its own key (a corrupt value). Mirrors make_value in examples/kvstore/protocol.hpp."""
     parts = value.split(":", 3)
     if len(parts) != 4 or parts[0] != key or not parts[1].isdigit() or not parts[2].isdigit():
         return None

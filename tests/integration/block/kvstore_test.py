@@ -9,12 +9,13 @@ without a disk stops with a clear message and a non-zero status.
 """
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kvstore_session import Guest, GuestError, make_disk  # noqa: E402
+from kvstore_session import Guest, GuestError, free_port, make_disk  # noqa: E402
 
 
 def boot(options, disk):
@@ -37,12 +38,14 @@ def main():
 
     if options.no_disk:
         if options.runner:
-            result = subprocess.run([options.runner, "--timeout", "30", options.image], capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL, timeout=60)
+            # A card, so that the disk is what is missing (kvstore with networking needs both).
+            result = subprocess.run([options.runner, "--timeout", "30", "--net-user", "none", options.image],
+                                    capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
             want = ["tessera: virtio-blk: no disk: no such device in any virtio-mmio slot",
                     "tessera: panic: block device: init: not supported"]
         else:
             env = {k: v for k, v in os.environ.items() if k != "TESSERA_DISK"}
+            env["TESSERA_UDP_TUNNEL"] = f"{free_port(socket.SOCK_DGRAM)}:{free_port(socket.SOCK_DGRAM)}"
             result = subprocess.run([options.image], capture_output=True, text=True, stdin=subprocess.DEVNULL,
                                     env=env, timeout=60)
             want = ["tessera: block::File: no disk: set TESSERA_DISK", "tessera: panic: block device: init: not supported"]

@@ -5,7 +5,10 @@
 // at the same time and sleep in wait() (the driver's wait queue) instead of spinning alone.
 // Built with TESSERA_TEST_INTERRUPTS (QEMU only), wait() sleeps in wfi until the device's
 // interrupt: nothing else wakes this image (no timer runs under sched::None), so a device
-// interrupt that never came would stop it at the runner's timeout.
+// interrupt that never came would stop it at the runner's timeout. Built with
+// TESSERA_TEST_PREEMPTIVE (QEMU only), the two threads run on sched::Preemptive, where wait()
+// sleeps on the driver's wait queue with no deadline: only the device's interrupt wakes a
+// thread whose request is in flight (a missing one would stop the image at the timeout too).
 // The disk: 1 MiB, attached by the test (boot_test.py --disk-bytes).
 
 #include <cstdio>
@@ -32,6 +35,11 @@ constexpr bool kQueued = true;
 
 #if defined(TESSERA_TEST_COOPERATIVE)
 using Sched = tessera::sched::Cooperative<>;
+#define TESSERA_TEST_THREADS 1
+#elif defined(TESSERA_TEST_PREEMPTIVE)
+#include <tessera/sched/preemptive.hpp>
+using Sched = tessera::sched::Preemptive<>;
+#define TESSERA_TEST_THREADS 1
 #else
 using Sched = tessera::sched::None;
 #endif
@@ -100,7 +108,7 @@ void refused_requests() {
   CHECK(block::read(disk, blocks - 1, {buffers[0], 512}).ok());  // the last block is fine
 }
 
-#if defined(TESSERA_TEST_COOPERATIVE)
+#if defined(TESSERA_TEST_THREADS)
 int worker_errors = 0;
 void worker(void* argument) {
   const auto first = reinterpret_cast<std::uintptr_t>(argument);
@@ -124,7 +132,7 @@ int run() {
   CHECK(disk.block_size() == 512);
   queued_round_trip();
   refused_requests();
-#if defined(TESSERA_TEST_COOPERATIVE)
+#if defined(TESSERA_TEST_THREADS)
   auto a = App::sched().spawn(worker, reinterpret_cast<void*>(std::uintptr_t{0}), {.name = "io-a"});
   auto b = App::sched().spawn(worker, reinterpret_cast<void*>(std::uintptr_t{8}), {.name = "io-b"});
   CHECK(a.ok() && b.ok());

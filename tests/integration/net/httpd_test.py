@@ -23,20 +23,17 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ports import free_port  # noqa: E402
+
 PAGE_MARK = b"<h1>Hello from tessera</h1>"
-
-
-def free_tcp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Guest:
     """httpd in QEMU with a forward from 127.0.0.1:port; its console collected in the background."""
 
     def __init__(self, runner, image, timeout=300):
-        self.port = free_tcp_port()
+        self.port = free_port()
         self.output = []
         self.process = subprocess.Popen(
             [runner, "--timeout", str(timeout), "--net-user", f"tcp:127.0.0.1:{self.port}-:80", image],

@@ -28,13 +28,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ports import free_port  # noqa: E402
+
 ROUND_TRIPS = 120
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_line(process, text, deadline, transcript):
@@ -78,7 +75,7 @@ def exchange(sock, send, payload, tries=5, timeout=2.0):
 
 
 def run_qemu(options, problems, transcript):
-    port = free_udp_port()
+    port = free_port(socket.SOCK_DGRAM)
     command = [options.runner, "--timeout", "120", "--net-user", f"udp:127.0.0.1:{port}-:7", options.image]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -151,7 +148,7 @@ def lwip_echo_problem(reply, payload):
 
 def run_tunnel(options, problems, transcript):
     global THEIR_MAC
-    ours, theirs = free_udp_port(), free_udp_port()
+    ours, theirs = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", ours))
     if options.dgram:
