@@ -9,8 +9,9 @@
 // Keys and values are words (no spaces). A put is answered "ok" only after its flush
 // completed. Any error is "error: <reason>" and the store stays readable.
 //
-// qemu-virt-aarch64: block::VirtioBlk; `./tessera run kvstore` attaches build/kvstore.img
-// (made on first use). hosted: block::File on the file $TESSERA_DISK.
+// qemu-virt-aarch64: block::VirtioBlk; raspi3: block::Bcm2835Emmc, the SD card; `./tessera run
+// kvstore` attaches build/kvstore.img (made on first use) as the disk or the SD card. hosted:
+// block::File on the file $TESSERA_DISK.
 
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,9 @@
 #if defined(TESSERA_PLATFORM_HOSTED)
 #include <tessera/block/file.hpp>
 using Disk = tessera::block::File<>;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+#include <tessera/block/bcm2835_emmc.hpp>
+using Disk = tessera::block::Bcm2835Emmc<>;
 #else
 #include <tessera/block/virtio_blk.hpp>
 using Disk = tessera::block::VirtioBlk<>;
