@@ -36,6 +36,9 @@
 #if defined(CONFIG_BLOCK_FILE) && defined(TESSERA_PLATFORM_HOSTED)
 #include "tessera/block/file.hpp"  // a host file: hosted only
 #endif
+#if defined(CONFIG_BLOCK_BCM2835_EMMC) && defined(TESSERA_PLATFORM_RASPI3)
+#include "tessera/block/bcm2835_emmc.hpp"  // the Raspberry Pi 3's SD card: raspi3 only
+#endif
 #if defined(CONFIG_SCHED_PREEMPTIVE) || defined(CONFIG_SCHED_PER_CORE)
 #include "tessera/sched/preemptive.hpp"
 #endif
@@ -400,11 +403,14 @@ inline constexpr int block_choices = 0
 #if defined(CONFIG_BLOCK_FILE)
                                      + 1
 #endif
+#if defined(CONFIG_BLOCK_BCM2835_EMMC)
+                                     + 1
+#endif
     ;
 static_assert(block_choices == 1,
               "tessera_config.h: exactly one block device must be selected (the BLOCK choice: CONFIG_BLOCK_NONE, "
-              "CONFIG_BLOCK_VIRTIO, CONFIG_BLOCK_RAMDISK or CONFIG_BLOCK_FILE); regenerate the header from a "
-              "configuration Kconfig accepts");
+              "CONFIG_BLOCK_VIRTIO, CONFIG_BLOCK_RAMDISK, CONFIG_BLOCK_FILE or CONFIG_BLOCK_BCM2835_EMMC); "
+              "regenerate the header from a configuration Kconfig accepts");
 #if defined(CONFIG_BLOCK_VIRTIO)
 #if !defined(CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH)
 static_assert(false, "tessera_config.h: CONFIG_BLOCK_VIRTIO is set but CONFIG_BLOCK_VIRTIO_QUEUE_DEPTH is missing");
@@ -427,10 +433,19 @@ using block_type = tessera::block::Ramdisk<{.blocks = CONFIG_BLOCK_RAMDISK_BLOCK
 #elif defined(CONFIG_BLOCK_FILE)
 #if !defined(TESSERA_PLATFORM_HOSTED)
 static_assert(false, "tessera_config.h: CONFIG_BLOCK_FILE is for the hosted platform only (a host file); select "
-                     "block::VirtioBlk (CONFIG_BLOCK_VIRTIO) for a bare-metal build");
+                     "block::VirtioBlk (CONFIG_BLOCK_VIRTIO, qemu-virt-aarch64) or block::Bcm2835Emmc "
+                     "(CONFIG_BLOCK_BCM2835_EMMC, raspi3) for a bare-metal build");
 using block_type = tessera::block::None;
 #else
 using block_type = tessera::block::File<>;
+#endif
+#elif defined(CONFIG_BLOCK_BCM2835_EMMC)
+#if !defined(TESSERA_PLATFORM_RASPI3)
+static_assert(false, "tessera_config.h: CONFIG_BLOCK_BCM2835_EMMC is for the raspi3 platform only (the Raspberry Pi's "
+                     "SD card); select another block device for this build's platform");
+using block_type = tessera::block::None;
+#else
+using block_type = tessera::block::Bcm2835Emmc<>;
 #endif
 #else
 using block_type = tessera::block::None;
