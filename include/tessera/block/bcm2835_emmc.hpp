@@ -34,10 +34,10 @@
 //                     (default true; false when the firmware or the application did it);
 //          .command_timeout_us, .data_timeout_us (per block), .init_timeout_us (ACMD41):
 //                     the bounds of every wait (defaults 100 ms, 500 ms, 1 s: SD §4.6.2, §4.2.3).
-// Cost: ~120 bytes of state; a block costs 128 MMIO reads or writes of DATA plus one command
+// Cost: 128 bytes of state; a block costs 128 MMIO reads or writes of DATA plus one command
 // (CMD17/CMD24) or a share of one (CMD18/CMD25 + CMD12 for up to 65535 blocks). No memory
-// from the allocators. The CPU is busy for the whole transfer: about 2 MB/s at 25 MHz on a
-// 4-bit bus at best. detail::Bcm2835EmmcCore (every option a run-time value) is the whole
+// from the allocators. The CPU is busy for the whole transfer (the bus itself carries at most
+// 12.5 MB/s at 25 MHz on four lines). detail::Bcm2835EmmcCore (every option a run-time value) is the whole
 // driver and not a template; the component adds the pins, the clock rate and the console.
 
 #include <cstddef>
@@ -67,55 +67,95 @@ struct Bcm2835EmmcOptions {
 namespace detail::emmc {
 
 // ------------------------------------------------------------------ registers (offsets)
-inline constexpr std::uintptr_t BLKSIZECNT = 0x04;   // BCM §5.1 BLKSIZECNT: block size 9:0, block count 31:16 (SDHC §2.2.2, §2.2.3)
-inline constexpr std::uintptr_t ARG1 = 0x08;         // BCM §5.1 ARG1: the command's argument (SDHC §2.2.4)
-inline constexpr std::uintptr_t CMDTM = 0x0c;        // BCM §5.1 CMDTM: command and transfer mode; writing it sends the command (SDHC §2.2.5, §2.2.6)
-inline constexpr std::uintptr_t RESP0 = 0x10;        // BCM §5.1 RESP0-RESP3: the response without its CRC, RESP0 lowest (SDHC §2.2.7)
-inline constexpr std::uintptr_t DATA = 0x20;         // BCM §5.1 DATA: the data port, 32 bits an access (SDHC §2.2.8)
-inline constexpr std::uintptr_t STATUS = 0x24;       // BCM §5.1 STATUS: the controller's and the lines' state (SDHC §2.2.9 Present State)
-inline constexpr std::uintptr_t CONTROL0 = 0x28;     // BCM §5.1 CONTROL0: bus width and host options (SDHC §2.2.10 Host Control 1)
-inline constexpr std::uintptr_t CONTROL1 = 0x2c;     // BCM §5.1 CONTROL1: clock, data timeout, resets (SDHC §2.2.14-§2.2.16)
-inline constexpr std::uintptr_t INTERRUPT = 0x30;    // BCM §5.1 INTERRUPT: event flags, write 1 to clear (SDHC §2.2.17, §2.2.18)
-inline constexpr std::uintptr_t IRPT_MASK = 0x34;    // BCM §5.1 IRPT_MASK: 1 = the event sets its INTERRUPT flag (SDHC §2.2.19, §2.2.20)
-inline constexpr std::uintptr_t IRPT_EN = 0x38;      // BCM §5.1 IRPT_EN: 1 = the flag raises the interrupt line (SDHC §2.2.21, §2.2.22)
-inline constexpr std::uintptr_t SLOTISR_VER = 0xfc;  // BCM §5.1 SLOTISR_VER: SDVERSION in 23:16 (SDHC §2.2.33 Host Controller Version)
+// BCM §5.1 BLKSIZECNT: block size 9:0, block count 31:16 (SDHC §2.2.2, §2.2.3)
+inline constexpr std::uintptr_t BLKSIZECNT = 0x04;
+// BCM §5.1 ARG1: the command's argument (SDHC §2.2.4)
+inline constexpr std::uintptr_t ARG1 = 0x08;
+// BCM §5.1 CMDTM: command and transfer mode; writing it sends the command (SDHC §2.2.5, §2.2.6)
+inline constexpr std::uintptr_t CMDTM = 0x0c;
+// BCM §5.1 RESP0-RESP3: the response without its CRC, RESP0 lowest (SDHC §2.2.7)
+inline constexpr std::uintptr_t RESP0 = 0x10;
+// BCM §5.1 DATA: the data port, 32 bits an access (SDHC §2.2.8)
+inline constexpr std::uintptr_t DATA = 0x20;
+// BCM §5.1 STATUS: the controller's and the lines' state (SDHC §2.2.9 Present State)
+inline constexpr std::uintptr_t STATUS = 0x24;
+// BCM §5.1 CONTROL0: bus width and host options (SDHC §2.2.10 Host Control 1)
+inline constexpr std::uintptr_t CONTROL0 = 0x28;
+// BCM §5.1 CONTROL1: clock, data timeout, resets (SDHC §2.2.14-§2.2.16)
+inline constexpr std::uintptr_t CONTROL1 = 0x2c;
+// BCM §5.1 INTERRUPT: event flags, write 1 to clear (SDHC §2.2.17, §2.2.18)
+inline constexpr std::uintptr_t INTERRUPT = 0x30;
+// BCM §5.1 IRPT_MASK: 1 = the event sets its INTERRUPT flag (SDHC §2.2.19, §2.2.20)
+inline constexpr std::uintptr_t IRPT_MASK = 0x34;
+// BCM §5.1 IRPT_EN: 1 = the flag raises the interrupt line (SDHC §2.2.21, §2.2.22)
+inline constexpr std::uintptr_t IRPT_EN = 0x38;
+// BCM §5.1 SLOTISR_VER: SDVERSION in 23:16 (SDHC §2.2.33 Host Controller Version)
+inline constexpr std::uintptr_t SLOTISR_VER = 0xfc;
 
 // ------------------------------------------------------------------ CMDTM fields
-inline constexpr std::uint32_t TM_BLKCNT_EN = 1u << 1;    // BCM §5.1 CMDTM: count blocks in BLKSIZECNT
-inline constexpr std::uint32_t TM_DAT_DIR = 1u << 4;      // BCM §5.1 CMDTM: 1 = card to host (a read)
-inline constexpr std::uint32_t TM_MULTI_BLOCK = 1u << 5;  // BCM §5.1 CMDTM: more than one block
-inline constexpr std::uint32_t CMD_RSPNS_136 = 1u << 16;       // BCM §5.1 CMDTM CMD_RSPNS_TYPE 01: a 136-bit response (R2)
-inline constexpr std::uint32_t CMD_RSPNS_48 = 2u << 16;        // BCM §5.1 CMD_RSPNS_TYPE 10: 48 bits
-inline constexpr std::uint32_t CMD_RSPNS_48_BUSY = 3u << 16;   // BCM §5.1 CMD_RSPNS_TYPE 11: 48 bits, then busy on DAT0
-inline constexpr std::uint32_t CMD_RSPNS_TYPE = 3u << 16;      // BCM §5.1 CMDTM: the response type field
-inline constexpr std::uint32_t CMD_CRCCHK_EN = 1u << 19;  // BCM §5.1 CMDTM: check the response's CRC
-inline constexpr std::uint32_t CMD_IXCHK_EN = 1u << 20;   // BCM §5.1 CMDTM: check the response's command index
-inline constexpr std::uint32_t CMD_ISDATA = 1u << 21;     // BCM §5.1 CMDTM: the command transfers data
-inline constexpr std::uint32_t CMD_TYPE_ABORT = 3u << 22; // BCM §5.1 CMDTM CMD_TYPE 11: abort (CMD12; SDHC §2.2.6)
-inline constexpr unsigned CMD_INDEX_SHIFT = 24;           // BCM §5.1 CMDTM CMD_INDEX: bits 29:24
+// BCM §5.1 CMDTM: count blocks in BLKSIZECNT
+inline constexpr std::uint32_t TM_BLKCNT_EN = 1u << 1;
+// BCM §5.1 CMDTM: 1 = card to host (a read)
+inline constexpr std::uint32_t TM_DAT_DIR = 1u << 4;
+// BCM §5.1 CMDTM: more than one block
+inline constexpr std::uint32_t TM_MULTI_BLOCK = 1u << 5;
+// BCM §5.1 CMDTM CMD_RSPNS_TYPE 01: a 136-bit response (R2)
+inline constexpr std::uint32_t CMD_RSPNS_136 = 1u << 16;
+// BCM §5.1 CMD_RSPNS_TYPE 10: 48 bits
+inline constexpr std::uint32_t CMD_RSPNS_48 = 2u << 16;
+// BCM §5.1 CMD_RSPNS_TYPE 11: 48 bits, then busy on DAT0
+inline constexpr std::uint32_t CMD_RSPNS_48_BUSY = 3u << 16;
+// BCM §5.1 CMDTM: the response type field
+inline constexpr std::uint32_t CMD_RSPNS_TYPE = 3u << 16;
+// BCM §5.1 CMDTM: check the response's CRC
+inline constexpr std::uint32_t CMD_CRCCHK_EN = 1u << 19;
+// BCM §5.1 CMDTM: check the response's command index
+inline constexpr std::uint32_t CMD_IXCHK_EN = 1u << 20;
+// BCM §5.1 CMDTM: the command transfers data
+inline constexpr std::uint32_t CMD_ISDATA = 1u << 21;
+// BCM §5.1 CMDTM CMD_TYPE 11: abort (CMD12; SDHC §2.2.6)
+inline constexpr std::uint32_t CMD_TYPE_ABORT = 3u << 22;
+// BCM §5.1 CMDTM CMD_INDEX: bits 29:24
+inline constexpr unsigned CMD_INDEX_SHIFT = 24;
 
 // ------------------------------------------------------------------ STATUS, CONTROL0, CONTROL1
-inline constexpr std::uint32_t CMD_INHIBIT = 1u << 0;  // BCM §5.1 STATUS: the command line is in use
-inline constexpr std::uint32_t DAT_INHIBIT = 1u << 1;  // BCM §5.1 STATUS: the data lines are in use (also while busy, SDHC §2.2.9)
-inline constexpr std::uint32_t HCTL_DWIDTH = 1u << 1;  // BCM §5.1 CONTROL0: 4-bit data bus
-inline constexpr std::uint32_t CLK_INTLEN = 1u << 0;   // BCM §5.1 CONTROL1: internal clock on
-inline constexpr std::uint32_t CLK_STABLE = 1u << 1;   // BCM §5.1 CONTROL1: internal clock stable (read-only)
-inline constexpr std::uint32_t CLK_EN = 1u << 2;       // BCM §5.1 CONTROL1: the SD clock to the card on
-inline constexpr std::uint32_t CLK_FREQ_MASK = 0xffc0; // BCM §5.1 CONTROL1: CLK_FREQ8 (15:8) and CLK_FREQ_MS2 (7:6), the divider
-inline constexpr std::uint32_t DATA_TOUNIT_MAX = 0xeu << 16;  // BCM §5.1 CONTROL1 DATA_TOUNIT 1110: data timeout TMCLK × 2^27, the longest
-inline constexpr std::uint32_t SRST_HC = 1u << 24;     // BCM §5.1 CONTROL1: reset the whole controller
-inline constexpr std::uint32_t SRST_CMD = 1u << 25;    // BCM §5.1 CONTROL1: reset the command handling
-inline constexpr std::uint32_t SRST_DATA = 1u << 26;   // BCM §5.1 CONTROL1: reset the data handling
+// BCM §5.1 STATUS: the command line is in use
+inline constexpr std::uint32_t CMD_INHIBIT = 1u << 0;
+// BCM §5.1 STATUS: the data lines are in use (also while busy, SDHC §2.2.9)
+inline constexpr std::uint32_t DAT_INHIBIT = 1u << 1;
+// BCM §5.1 CONTROL0: 4-bit data bus
+inline constexpr std::uint32_t HCTL_DWIDTH = 1u << 1;
+// BCM §5.1 CONTROL1: internal clock on
+inline constexpr std::uint32_t CLK_INTLEN = 1u << 0;
+// BCM §5.1 CONTROL1: internal clock stable (read-only)
+inline constexpr std::uint32_t CLK_STABLE = 1u << 1;
+// BCM §5.1 CONTROL1: the SD clock to the card on
+inline constexpr std::uint32_t CLK_EN = 1u << 2;
+// BCM §5.1 CONTROL1: CLK_FREQ8 (15:8) and CLK_FREQ_MS2 (7:6), the divider
+inline constexpr std::uint32_t CLK_FREQ_MASK = 0xffc0;
+// BCM §5.1 CONTROL1 DATA_TOUNIT 1110: data timeout TMCLK × 2^27, the longest
+inline constexpr std::uint32_t DATA_TOUNIT_MAX = 0xeu << 16;
+// BCM §5.1 CONTROL1: reset the whole controller
+inline constexpr std::uint32_t SRST_HC = 1u << 24;
+// BCM §5.1 CONTROL1: reset the command handling
+inline constexpr std::uint32_t SRST_CMD = 1u << 25;
+// BCM §5.1 CONTROL1: reset the data handling
+inline constexpr std::uint32_t SRST_DATA = 1u << 26;
 
 // ------------------------------------------------------------------ INTERRUPT flags
-inline constexpr std::uint32_t CMD_DONE = 1u << 0;    // BCM §5.1 INTERRUPT: the command finished (response received)
-inline constexpr std::uint32_t DATA_DONE = 1u << 1;   // BCM §5.1 INTERRUPT: the data transfer (or the busy after R1b) finished
-inline constexpr std::uint32_t WRITE_RDY = 1u << 4;   // BCM §5.1 INTERRUPT: DATA can take a block
-inline constexpr std::uint32_t READ_RDY = 1u << 5;    // BCM §5.1 INTERRUPT: DATA holds a block
-inline constexpr std::uint32_t ERR = 1u << 15;        // BCM §5.1 INTERRUPT: some error flag (16-24) is set
-inline constexpr std::uint32_t CTO_ERR = 1u << 16;    // BCM §5.1 INTERRUPT: no response to the command (timeout)
-inline constexpr std::uint32_t DTO_ERR = 1u << 20;    // BCM §5.1 INTERRUPT: data timeout
-inline constexpr std::uint32_t ERRORS = 0x01ff'8000;  // BCM §5.1 INTERRUPT: ERR and the error flags CTO_ERR … ACMD_ERR (15-24)
+// BCM §5.1 INTERRUPT: the command finished (response received)
+inline constexpr std::uint32_t CMD_DONE = 1u << 0;
+// BCM §5.1 INTERRUPT: the data transfer (or the busy after R1b) finished
+inline constexpr std::uint32_t DATA_DONE = 1u << 1;
+// BCM §5.1 INTERRUPT: DATA can take a block
+inline constexpr std::uint32_t WRITE_RDY = 1u << 4;
+// BCM §5.1 INTERRUPT: DATA holds a block
+inline constexpr std::uint32_t READ_RDY = 1u << 5;
+// BCM §5.1 INTERRUPT: no response to the command (timeout)
+inline constexpr std::uint32_t CTO_ERR = 1u << 16;
+// BCM §5.1 INTERRUPT: ERR (15, some error) and the error flags CTO_ERR … ACMD_ERR (16-24)
+inline constexpr std::uint32_t ERRORS = 0x01ff'8000;
+// BCM §5.1 INTERRUPT, IRPT_MASK: every flag
 inline constexpr std::uint32_t ALL_FLAGS = 0xffff'ffff;
 
 // ------------------------------------------------------------------ commands (SD §4.7.4)
@@ -128,33 +168,57 @@ inline constexpr std::uint32_t R3 = CMD_RSPNS_48;
 inline constexpr std::uint32_t R6 = R1, R7 = R1;
 constexpr std::uint32_t command(unsigned index, std::uint32_t flags) { return index << CMD_INDEX_SHIFT | flags; }
 
-inline constexpr std::uint32_t GO_IDLE_STATE = command(0, 0);                      // CMD0: reset the card to idle
-inline constexpr std::uint32_t ALL_SEND_CID = command(2, R2);                      // CMD2: the card's identification
-inline constexpr std::uint32_t SEND_RELATIVE_ADDR = command(3, R6);                // CMD3: the card publishes its address (RCA)
-inline constexpr std::uint32_t SET_BUS_WIDTH = command(6, R1);                     // ACMD6: 1 or 4 data lines
-inline constexpr std::uint32_t SELECT_CARD = command(7, R1b);                      // CMD7: to the transfer state
-inline constexpr std::uint32_t SEND_IF_COND = command(8, R7);                      // CMD8: voltage check, version 2 cards
-inline constexpr std::uint32_t SEND_CSD = command(9, R2);                          // CMD9: the card-specific data (capacity)
-inline constexpr std::uint32_t STOP_TRANSMISSION = command(12, R1b | CMD_TYPE_ABORT);  // CMD12: end a multiple-block transfer
-inline constexpr std::uint32_t SET_BLOCKLEN = command(16, R1);                     // CMD16: block length (standard capacity)
+// CMD0: reset the card to idle
+inline constexpr std::uint32_t GO_IDLE_STATE = command(0, 0);
+// CMD2: the card's identification
+inline constexpr std::uint32_t ALL_SEND_CID = command(2, R2);
+// CMD3: the card publishes its address (RCA)
+inline constexpr std::uint32_t SEND_RELATIVE_ADDR = command(3, R6);
+// ACMD6: 1 or 4 data lines
+inline constexpr std::uint32_t SET_BUS_WIDTH = command(6, R1);
+// CMD7: to the transfer state
+inline constexpr std::uint32_t SELECT_CARD = command(7, R1b);
+// CMD8: voltage check, version 2 cards
+inline constexpr std::uint32_t SEND_IF_COND = command(8, R7);
+// CMD9: the card-specific data (capacity)
+inline constexpr std::uint32_t SEND_CSD = command(9, R2);
+// CMD12: end a multiple-block transfer
+inline constexpr std::uint32_t STOP_TRANSMISSION = command(12, R1b | CMD_TYPE_ABORT);
+// CMD16: block length (standard capacity)
+inline constexpr std::uint32_t SET_BLOCKLEN = command(16, R1);
+// CMD17, CMD18: read one block, several (until CMD12)
 inline constexpr std::uint32_t READ_SINGLE_BLOCK = command(17, R1 | CMD_ISDATA | TM_DAT_DIR);
 inline constexpr std::uint32_t READ_MULTIPLE_BLOCK =
     command(18, R1 | CMD_ISDATA | TM_DAT_DIR | TM_MULTI_BLOCK | TM_BLKCNT_EN);
+// CMD24, CMD25: write one block, several (until CMD12)
 inline constexpr std::uint32_t WRITE_BLOCK = command(24, R1 | CMD_ISDATA);
 inline constexpr std::uint32_t WRITE_MULTIPLE_BLOCK = command(25, R1 | CMD_ISDATA | TM_MULTI_BLOCK | TM_BLKCNT_EN);
-inline constexpr std::uint32_t SD_SEND_OP_COND = command(41, R3);                  // ACMD41: operating conditions, until ready
-inline constexpr std::uint32_t APP_CMD = command(55, R1);                          // CMD55: the next command is an ACMD
+// ACMD41: operating conditions, until ready
+inline constexpr std::uint32_t SD_SEND_OP_COND = command(41, R3);
+// CMD55: the next command is an ACMD
+inline constexpr std::uint32_t APP_CMD = command(55, R1);
 
 // Arguments and response bits.
-inline constexpr std::uint32_t IF_COND_3V3 = 0x1aa;  // SD §4.3.13: CMD8 VHS 0001 (2.7-3.6 V), check pattern 0xAA; echoed in R7
-inline constexpr std::uint32_t OCR_VOLTAGES = 0x00ff'8000;  // SD §5.1 OCR: 2.7-3.6 V (bits 23:15)
-inline constexpr std::uint32_t OCR_HCS = 1u << 30;   // SD §5.1 OCR / §4.2.3: ACMD41 "host supports high capacity"; in the answer CCS
-inline constexpr std::uint32_t OCR_READY = 1u << 31; // SD §5.1 OCR: power-up finished (the card is ready)
-inline constexpr std::uint32_t R1_APP_CMD = 1u << 5; // SD §4.10.1 card status: the card takes the next command as an ACMD
-inline constexpr std::uint32_t R1_ERRORS = 0xfdf9'0008;  // SD §4.10.1 card status: the error bits (31-26, 24-19, 16, 3)
-inline constexpr std::uint32_t BUS_WIDTH_4 = 2;      // SD §4.7.4 ACMD6 argument: 4-bit bus
-inline constexpr std::uint32_t kBlock = 512;         // bytes a block: CMD16's length; a high-capacity card's fixed unit
-inline constexpr std::uint32_t kMaxBlocksPerCommand = 65535;  // BCM §5.1 BLKSIZECNT: 16 bits of block count
+// SD §4.3.13: CMD8 VHS 0001 (2.7-3.6 V), check pattern 0xAA; echoed in R7
+inline constexpr std::uint32_t IF_COND_3V3 = 0x1aa;
+// SD §5.1 OCR: 2.7-3.6 V (bits 23:15)
+inline constexpr std::uint32_t OCR_VOLTAGES = 0x00ff'8000;
+// SD §5.1 OCR / §4.2.3: ACMD41 "host supports high capacity"; in the answer CCS
+inline constexpr std::uint32_t OCR_HCS = 1u << 30;
+// SD §5.1 OCR: power-up finished (the card is ready)
+inline constexpr std::uint32_t OCR_READY = 1u << 31;
+// SD §4.10.1 card status: the card takes the next command as an ACMD
+inline constexpr std::uint32_t R1_APP_CMD = 1u << 5;
+// SD §4.10.1 card status: the error bits 30-26, 24-19, 16 and 3. Not OUT_OF_RANGE (31): block::check keeps
+// requests inside the card, and a card may report it after a multiple-block read that ended at its last block
+// (an error "detected during execution", shown in the next command's answer).
+inline constexpr std::uint32_t R1_ERRORS = 0x7df9'0008;
+// SD §4.7.4 ACMD6 argument: 4-bit bus
+inline constexpr std::uint32_t BUS_WIDTH_4 = 2;
+// bytes a block: CMD16's length; a high-capacity card's fixed unit
+inline constexpr std::uint32_t kBlock = 512;
+// BCM §5.1 BLKSIZECNT: 16 bits of block count
+inline constexpr std::uint32_t kMaxBlocksPerCommand = 65535;
 
 // ------------------------------------------------------------------ pure parts (unit-tested)
 
@@ -175,7 +239,8 @@ constexpr std::uint32_t csd_bits(const std::uint32_t (&resp)[4], unsigned hi, un
 constexpr std::uint64_t csd_blocks(const std::uint32_t (&resp)[4]) {
   switch (csd_bits(resp, 127, 126)) {  // CSD_STRUCTURE
     case 0: {
-      const std::uint64_t c_size = csd_bits(resp, 73, 62), mult = csd_bits(resp, 49, 47), bl_len = csd_bits(resp, 83, 80);
+      const std::uint64_t c_size = csd_bits(resp, 73, 62), mult = csd_bits(resp, 49, 47);
+      const std::uint64_t bl_len = csd_bits(resp, 83, 80);
       if (bl_len < 9 || bl_len > 11) return 0;  // §5.3.2: READ_BL_LEN is 9, 10 or 11
       return (c_size + 1) << (mult + 2 + bl_len - 9);
     }
@@ -259,7 +324,8 @@ class Bcm2835EmmcCore {
     std::uint32_t ocr = 0;
     for (;;) {
       if (auto r = app_command(0); !r) return r;
-      if (auto r = send(SD_SEND_OP_COND, (version2 ? OCR_HCS : 0) | OCR_VOLTAGES, "ACMD41 SD_SEND_OP_COND"); !r) return r;
+      if (auto r = send(SD_SEND_OP_COND, (version2 ? OCR_HCS : 0) | OCR_VOLTAGES, "ACMD41 SD_SEND_OP_COND"); !r)
+        return r;
       ocr = resp_[0];
       if (ocr & OCR_READY) break;
       if (now_us() - began > setup_.init_timeout_us)
@@ -275,7 +341,8 @@ class Bcm2835EmmcCore {
     if (auto r = send(SEND_CSD, rca_ << 16, "CMD9 SEND_CSD"); !r) return r;
     csd_version_ = csd_bits(resp_, 127, 126) + 1;
     blocks_ = csd_blocks(resp_);
-    if (blocks_ == 0) return failed("CMD9 SEND_CSD", "gave a CSD structure this driver does not know", Error::not_supported);
+    if (blocks_ == 0)
+      return failed("CMD9 SEND_CSD", "gave a CSD structure this driver does not know", Error::not_supported);
     if (auto r = send(SELECT_CARD, rca_ << 16, "CMD7 SELECT_CARD"); !r) return r;
     if (!high_capacity_) {
       if (auto r = send_checked(SET_BLOCKLEN, kBlock, "CMD16 SET_BLOCKLEN"); !r) return r;
@@ -372,7 +439,8 @@ class Bcm2835EmmcCore {
   // Until (reg & mask) != 0 (set) or == 0 (!set), for at most timeout_us; the register's last
   // value in *seen. The register is read once more after the time is up, so a host that stalls
   // this loop past the deadline does not turn a finished wait into a timeout.
-  bool wait_for(std::uintptr_t reg, std::uint32_t mask, bool set, std::uint32_t timeout_us, std::uint32_t* seen = nullptr) {
+  bool wait_for(std::uintptr_t reg, std::uint32_t mask, bool set, std::uint32_t timeout_us,
+                std::uint32_t* seen = nullptr) {
     const std::uint32_t began = now_us();
     for (;;) {
       const bool expired = now_us() - began > timeout_us;
@@ -427,7 +495,8 @@ class Bcm2835EmmcCore {
     const bool abort = (cmdtm & CMD_TYPE_ABORT) == CMD_TYPE_ABORT;
     const std::uint32_t inhibit = CMD_INHIBIT | ((cmdtm & CMD_ISDATA) || (busy && !abort) ? DAT_INHIBIT : 0);
     if (!wait_for(STATUS, inhibit, false, setup_.command_timeout_us))
-      return failed(step, "could not be sent: the controller stayed busy (STATUS CMD_INHIBIT/DAT_INHIBIT)", Error::timeout);
+      return failed(step, "could not be sent: the controller stayed busy (STATUS CMD_INHIBIT/DAT_INHIBIT)",
+                    Error::timeout);
     write(INTERRUPT, ALL_FLAGS);
     write(ARG1, argument);
     write(CMDTM, cmdtm);
@@ -436,8 +505,8 @@ class Bcm2835EmmcCore {
       return failed(step, "did not complete (no INTERRUPT CMD_DONE; is the SD clock running?)", Error::timeout);
     if (flags & ERRORS) {
       const bool silent = (flags & CTO_ERR) != 0;
-      auto result = failed(step, silent ? "got no response (INTERRUPT CTO_ERR)" : "got a bad response (CRC, end bit or index)",
-                           silent ? Error::timeout : Error::io_error);
+      const char* why = silent ? "got no response (INTERRUPT CTO_ERR)" : "got a bad response (CRC, end bit or index)";
+      auto result = failed(step, why, silent ? Error::timeout : Error::io_error);
       failure_.no_card = silent && cmd8_silent_;
       reset_lines(SRST_CMD);
       return result;
@@ -466,7 +535,8 @@ class Bcm2835EmmcCore {
   // CMD55: the next command is application-specific.
   Result<void> app_command(std::uint32_t rca_argument) {
     if (auto r = send(emmc::APP_CMD, rca_argument, "CMD55 APP_CMD"); !r) return r;
-    if (!(resp_[0] & emmc::R1_APP_CMD)) return failed("CMD55 APP_CMD", "was not taken (card status APP_CMD clear)", Error::io_error);
+    if (!(resp_[0] & emmc::R1_APP_CMD))
+      return failed("CMD55 APP_CMD", "was not taken (card status APP_CMD clear)", Error::io_error);
     return {};
   }
 
@@ -581,14 +651,42 @@ struct Bcm2835Emmc {
     static constexpr const char* name = "block::Bcm2835Emmc";
     static constexpr bool present = true;
 
+    // What the platform must have (platform::Raspi3 has it all); one error names the first
+    // thing missing, and nothing else is compiled for a platform without it.
     Result<void> init() {
       using P = typename K::platform;
-      static_assert(requires { P::system_timer::CLO; },
+      constexpr bool timer = requires { P::system_timer::CLO; };
+      constexpr bool gpio = !Options.route_pins || requires { P::gpio::select(0u, drivers::GpioFunction::alt3); };
+      constexpr bool mailbox =
+          Options.base_clock_hz != 0 || requires { P::mailbox::clock_rate_hz(drivers::Bcm2835Clock::emmc); };
+      static_assert(timer,
                     "block::Bcm2835Emmc: the platform has no BCM2835 system timer (K::platform::system_timer), "
                     "which times every wait of the driver: it is for platform::Raspi3");
+      static_assert(!timer || gpio,
+                    "block::Bcm2835Emmc: option .route_pins needs the platform's BCM2835 GPIO (K::platform::gpio)");
+      static_assert(!timer || !gpio || mailbox,
+                    "block::Bcm2835Emmc: option .base_clock_hz is 0 (ask the mailbox), but the platform has no "
+                    "VideoCore mailbox (K::platform::mailbox): set .base_clock_hz");
+      if constexpr (timer && gpio && mailbox) {
+        return bring_up<P>();
+      } else {
+        return fail(Error::not_supported);
+      }
+    }
+
+    std::size_t block_size() const { return core_.block_size(); }
+    std::uint64_t block_count() const { return core_.block_count(); }
+    std::size_t queue_depth() const { return core_.queue_depth(); }
+    std::uint32_t in_flight() const { return core_.in_flight(); }
+    Result<void> submit(api::BlockRequest& r) { return core_.submit(r); }
+    std::size_t poll() { return core_.poll(); }
+    Result<void> wait(api::BlockRequest& r) { return core_.wait(r); }
+    const detail::Bcm2835EmmcCore& card() const { return core_; }  // capacity class, CSD version, clock, last failure
+
+   private:
+    template <class P>
+    Result<void> bring_up() {
       if constexpr (Options.route_pins) {
-        static_assert(requires { P::gpio::select(0u, drivers::GpioFunction::alt3); },
-                      "block::Bcm2835Emmc: option .route_pins needs the platform's BCM2835 GPIO (K::platform::gpio)");
         // BCM §6.2: GPIO 48-53 in ALT3 are SD1_CLK, SD1_CMD, SD1_DAT0-3, the EMMC controller's
         // lines (in ALT0 they belong to the firmware's other SD host). CMD and DAT pulled up.
         for (unsigned pin = 48; pin <= 53; ++pin) {
@@ -598,9 +696,6 @@ struct Bcm2835Emmc {
       }
       std::uint32_t base_clock = Options.base_clock_hz;
       if constexpr (Options.base_clock_hz == 0) {
-        static_assert(requires { P::mailbox::clock_rate_hz(drivers::Bcm2835Clock::emmc); },
-                      "block::Bcm2835Emmc: option .base_clock_hz is 0 (ask the mailbox), but the platform has no "
-                      "VideoCore mailbox (K::platform::mailbox): set .base_clock_hz");
         auto rate = P::mailbox::clock_rate_hz(drivers::Bcm2835Clock::emmc);
         if (!rate || rate.value() == 0) {
           detail::say_block<P>("block::Bcm2835Emmc: the mailbox did not give the EMMC clock rate; set option "
@@ -629,16 +724,6 @@ struct Bcm2835Emmc {
       return started;
     }
 
-    std::size_t block_size() const { return core_.block_size(); }
-    std::uint64_t block_count() const { return core_.block_count(); }
-    std::size_t queue_depth() const { return core_.queue_depth(); }
-    std::uint32_t in_flight() const { return core_.in_flight(); }
-    Result<void> submit(api::BlockRequest& r) { return core_.submit(r); }
-    std::size_t poll() { return core_.poll(); }
-    Result<void> wait(api::BlockRequest& r) { return core_.wait(r); }
-    const detail::Bcm2835EmmcCore& card() const { return core_; }  // capacity class, CSD version, clock, last failure
-
-   private:
     detail::Bcm2835EmmcCore core_;
   };
 };
