@@ -106,7 +106,7 @@ void sd_sector() {
   auto& sd = Firmware::block();
   const std::uint64_t sector = sd.block_count() - 1;
   std::printf("SD card: %llu sectors of %zu bytes (%s capacity)\n", static_cast<unsigned long long>(sd.block_count()),
-              sd.block_size(), sd.card().high_capacity() ? "high" : "standard");
+              sd.block_size(), sd.high_capacity() ? "high" : "standard");
   alignas(16) static std::byte saved[512], pattern[512], back[512];
   for (std::size_t i = 0; i < sizeof pattern; ++i) pattern[i] = std::byte(static_cast<unsigned char>(i * 7 + 0x5a));
   if (!block::read(sd, sector, saved).ok()) return problem("reading the SD card's last sector");

@@ -37,8 +37,9 @@
 // Cost: 128 bytes of state; a block costs 128 MMIO reads or writes of DATA plus one command
 // (CMD17/CMD24) or a share of one (CMD18/CMD25 + CMD12 for up to 65535 blocks). No memory
 // from the allocators. The CPU is busy for the whole transfer (the bus itself carries at most
-// 12.5 MB/s at 25 MHz on four lines). detail::Bcm2835EmmcCore (every option a run-time value) is the whole
-// driver and not a template; the component adds the pins, the clock rate and the console.
+// 12.5 MB/s at 25 MHz on four lines). detail::Bcm2835EmmcCore (every option a run-time value)
+// is the whole driver and not a template; the component is the core plus an init() that routes
+// the pins, asks the mailbox for the clock rate and says on the console why a card failed.
 
 #include <cstddef>
 #include <cstdint>
@@ -645,8 +646,10 @@ struct Bcm2835Emmc {
                 "1 s to power up)");
   static constexpr Bcm2835EmmcOptions options = Options;
 
+  // The bound component is the core (block_size … wait, high_capacity, describe_failure …)
+  // plus init().
   template <class K>
-  class bind {
+  class bind : public detail::Bcm2835EmmcCore {
    public:
     static constexpr const char* name = "block::Bcm2835Emmc";
     static constexpr bool present = true;
@@ -674,15 +677,6 @@ struct Bcm2835Emmc {
       }
     }
 
-    std::size_t block_size() const { return core_.block_size(); }
-    std::uint64_t block_count() const { return core_.block_count(); }
-    std::size_t queue_depth() const { return core_.queue_depth(); }
-    std::uint32_t in_flight() const { return core_.in_flight(); }
-    Result<void> submit(api::BlockRequest& r) { return core_.submit(r); }
-    std::size_t poll() { return core_.poll(); }
-    Result<void> wait(api::BlockRequest& r) { return core_.wait(r); }
-    const detail::Bcm2835EmmcCore& card() const { return core_; }  // capacity class, CSD version, clock, last failure
-
    private:
     template <class P>
     Result<void> bring_up() {
@@ -704,27 +698,25 @@ struct Bcm2835Emmc {
         }
         base_clock = rate.value();
       }
-      auto started = core_.start({.base = Options.base,
-                                  .microseconds = P::system_timer::CLO,
-                                  .base_clock_hz = base_clock,
-                                  .identification_hz = Options.identification_hz,
-                                  .transfer_hz = Options.transfer_hz,
-                                  .four_bit_bus = Options.four_bit_bus,
-                                  .command_timeout_us = Options.command_timeout_us,
-                                  .data_timeout_us = Options.data_timeout_us,
-                                  .init_timeout_us = Options.init_timeout_us});
+      auto started = start({.base = Options.base,
+                            .microseconds = P::system_timer::CLO,
+                            .base_clock_hz = base_clock,
+                            .identification_hz = Options.identification_hz,
+                            .transfer_hz = Options.transfer_hz,
+                            .four_bit_bus = Options.four_bit_bus,
+                            .command_timeout_us = Options.command_timeout_us,
+                            .data_timeout_us = Options.data_timeout_us,
+                            .init_timeout_us = Options.init_timeout_us});
       if (!started) {
         char text[detail::Bcm2835EmmcCore::kFailureText];
-        core_.describe_failure(text);
+        describe_failure(text);
         detail::say_block<P>("block::Bcm2835Emmc: ", text);
-        if (core_.no_card())
+        if (no_card())
           detail::say_block<P>("block::Bcm2835Emmc: QEMU: attach an image with run-qemu --disk FILE "
                                "(-drive if=sd,format=raw,file=FILE; its size a power of two)");
       }
       return started;
     }
-
-    detail::Bcm2835EmmcCore core_;
   };
 };
 

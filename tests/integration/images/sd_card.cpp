@@ -115,11 +115,10 @@ void refused_requests() {
 
 int run() {
   auto& sd = App::block();
-  const auto& card = sd.card();
   std::printf("sd: %s: %llu blocks of %zu bytes, %s capacity (CSD version %u), SD clock %u Hz, %s bus\n",
               App::component_names[3], static_cast<unsigned long long>(sd.block_count()), sd.block_size(),
-              card.high_capacity() ? "high" : "standard", card.csd_version(), static_cast<unsigned>(card.clock_hz()),
-              card.four_bit_bus() ? "4-bit" : "1-bit");
+              sd.high_capacity() ? "high" : "standard", sd.csd_version(), static_cast<unsigned>(sd.clock_hz()),
+              sd.four_bit_bus() ? "4-bit" : "1-bit");
   CHECK(sd.block_size() == kBlock);
   CHECK(sd.queue_depth() == 1);
   const unsigned before = previous_boot();
