@@ -1,5 +1,5 @@
 // No member of the ALLOC choice (a header from an older or broken configuration).
-// expect: exactly one allocator must be selected (the ALLOC choice: CONFIG_ALLOC_REGION, CONFIG_ALLOC_TLSF
+// expect: exactly one allocator must be selected (the ALLOC choice: one of CONFIG_{ALLOC_REGION, ALLOC_TLSF
 #include "platform.hpp"
 #define CONFIG_SCHED_NONE 1
 #define CONFIG_NET_NONE 1
