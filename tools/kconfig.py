@@ -313,7 +313,7 @@ RANDOM_CHOICES = {
     "ALLOC": None, "ALLOC_STAGED_APP": None, "SCHED": None, "SCHED_CORE0": None, "SCHED_CORE1": None,
     "SCHED_CORE2": None, "SCHED_CORE3": None, "PRINTF": None, "QEMU_VIRT_PAGE_TABLES": None,
     "NET": {"NET_UDP_TUNNEL"},  # binds fixed host ports: runs in parallel would collide
-    "BLOCK": {"BLOCK_VIRTIO", "BLOCK_FILE"},  # need a disk image attached
+    "BLOCK": {"BLOCK_VIRTIO", "BLOCK_FILE", "BLOCK_BCM2835_EMMC"},  # need a disk image (an SD card) attached
 }
 # Bool options the fuzzer may switch (the rest keep their defaults).
 RANDOM_BOOLS = ("ALLOC_DEBUG", "CXX_EXCEPTIONS", "STACK_PROTECTOR", "UBSAN_TRAP")

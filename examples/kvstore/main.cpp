@@ -16,6 +16,8 @@
 // console and the clients take turns on the store (one lock). Without lwIP the image is the
 // console alone on sched::None, with no networking code in it.
 //
+// raspi3: block::Bcm2835Emmc, the SD card (`./tessera run -p raspi3 kvstore` attaches
+// build/kvstore.img as the card), and no network card: the console alone.
 // qemu-virt-aarch64: block::VirtioBlk and net::VirtioNet at 10.0.2.15 (static: QEMU user
 // networking's guest address); `./tessera run kvstore` attaches build/kvstore.img (made on
 // first use) and forwards 127.0.0.1:7000 on the host to port 7000 here (nc 127.0.0.1 7000). A
@@ -34,6 +36,9 @@
 #if defined(TESSERA_PLATFORM_HOSTED)
 #include <tessera/block/file.hpp>
 using Disk = tessera::block::File<>;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+#include <tessera/block/bcm2835_emmc.hpp>
+using Disk = tessera::block::Bcm2835Emmc<>;
 #else
 #include <tessera/block/virtio_blk.hpp>
 using Disk = tessera::block::VirtioBlk<>;

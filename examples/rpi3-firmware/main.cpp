@@ -1,15 +1,19 @@
 // rpi3-firmware: a custom Raspberry Pi 3 firmware on tessera. It defines its own kernel type,
-// prints what the VideoCore mailbox says about the board, then toggles a GPIO every 100 ms
-// (the generic timer's interrupt wakes the core; the 1 MHz system timer checks the period)
-// and reads each level back from the pin. Exit status: the number of problems (0 on success).
-//
-// TODO(block device): writing and reading back an SD-card sector comes with tessera's EMMC
-// driver (the BlockDevice work); this firmware does not touch the card yet (README.md).
+// prints what the VideoCore mailbox says about the board, toggles a GPIO every 100 ms (the
+// generic timer's interrupt wakes the core; the 1 MHz system timer checks the period) and
+// reads each level back from the pin, then writes a sector of the SD card and reads it back
+// (the card's last sector, whose old contents it puts back afterwards). Exit status: the
+// number of problems (0 on success). Without an SD card the kernel stops at boot with a
+// message naming the EMMC controller's registers (exit status 70).
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
+#include <tessera/block/bcm2835_emmc.hpp>
+#include <tessera/block/request.hpp>
 #include <tessera/tessera.hpp>
 
 #ifndef FIRMWARE_BLINK_PIN
@@ -19,10 +23,10 @@
 #define FIRMWARE_BLINKS 6
 #endif
 
-// The firmware's own kernel: a general-purpose allocator, run to completion, no network, no
-// block device (yet), the Raspberry Pi 3 with its PL011 console on GPIO 14/15.
+// The firmware's own kernel: a general-purpose allocator, run to completion, no network, the
+// SD card through the EMMC controller, the Raspberry Pi 3 with its PL011 console on GPIO 14/15.
 using Firmware = tessera::Kernel<tessera::alloc::Tlsf<>, tessera::sched::None, tessera::net::None,
-                                 tessera::block::None, tessera::platform::Raspi3>;
+                                 tessera::block::Bcm2835Emmc<>, tessera::platform::Raspi3>;
 using Board = Firmware::platform;
 
 namespace {
@@ -95,10 +99,34 @@ void blink() {
   (void)Gpio::select(pin, tessera::drivers::GpioFunction::input);
 }
 
+// The card's last sector: saved, overwritten with a pattern, read back and compared, then its
+// old contents written back (on a real card the boot partition and its files stay untouched).
+void sd_sector() {
+  namespace block = tessera::block;
+  auto& sd = Firmware::block();
+  const std::uint64_t sector = sd.block_count() - 1;
+  std::printf("SD card: %llu sectors of %zu bytes (%s capacity)\n", static_cast<unsigned long long>(sd.block_count()),
+              sd.block_size(), sd.high_capacity() ? "high" : "standard");
+  alignas(16) static std::byte saved[512], pattern[512], back[512];
+  for (std::size_t i = 0; i < sizeof pattern; ++i) pattern[i] = std::byte(static_cast<unsigned char>(i * 7 + 0x5a));
+  if (!block::read(sd, sector, saved).ok()) return problem("reading the SD card's last sector");
+  if (!block::write(sd, sector, pattern).ok()) return problem("writing the SD card's last sector");
+  const bool read = block::read(sd, sector, back).ok();
+  const bool same = read && std::memcmp(back, pattern, sizeof pattern) == 0;
+  std::printf("SD card: sector %llu written and read back: %s\n", static_cast<unsigned long long>(sector),
+              same ? "match" : "MISMATCH");
+  if (!same) problem("the SD card sector read back is not what was written");
+  if (!block::write(sd, sector, saved).ok() || !block::read(sd, sector, back).ok() ||
+      std::memcmp(back, saved, sizeof saved) != 0)
+    return problem("putting the SD card sector's old contents back");
+  std::printf("SD card: sector %llu has its old contents again\n", static_cast<unsigned long long>(sector));
+}
+
 int firmware_main() {
   std::printf("rpi3-firmware on %s (tessera as a subproject)\n", Board::name);
   board_info();
   blink();
+  sd_sector();
   std::printf("rpi3-firmware: %d problems\n", problems);
   return problems;
 }

@@ -45,6 +45,9 @@
 #include "tessera/block/file.hpp"      // a host file: hosted only
 #include "tessera/net/udp_tunnel.hpp"  // POSIX sockets: hosted only
 #endif
+#if defined(TESSERA_PLATFORM_RASPI3)
+#include "tessera/block/bcm2835_emmc.hpp"  // the Raspberry Pi 3's SD card: raspi3 only
+#endif
 
 namespace tessera::configured {
 
@@ -274,7 +277,8 @@ TESSERA_FLAG(BLOCK_NONE);
 TESSERA_FLAG(BLOCK_VIRTIO);
 TESSERA_FLAG(BLOCK_RAMDISK);
 TESSERA_FLAG(BLOCK_FILE);
-TESSERA_CHOICE(BLOCK, "block device", true, BLOCK_NONE, BLOCK_VIRTIO, BLOCK_RAMDISK, BLOCK_FILE);
+TESSERA_FLAG(BLOCK_BCM2835_EMMC);
+TESSERA_CHOICE(BLOCK, "block device", true, BLOCK_NONE, BLOCK_VIRTIO, BLOCK_RAMDISK, BLOCK_FILE, BLOCK_BCM2835_EMMC);
 //             option                    needed by      fallback valid when              "must be …"
 TESSERA_NUMBER(BLOCK_VIRTIO_QUEUE_DEPTH, BLOCK_VIRTIO,  32,      v >= 1 && v <= 1024,    "1 to 1024");
 TESSERA_NUMBER(BLOCK_RAMDISK_BLOCKS,     BLOCK_RAMDISK, 2048,    v >= 1,                 "at least 1");
@@ -285,12 +289,24 @@ using file_block = block::None;  // reported below
 #endif
 static_assert(!BLOCK_FILE || hosted,
               "tessera_config.h: CONFIG_BLOCK_FILE is for the hosted platform only (a host file); select "
-              "block::VirtioBlk (CONFIG_BLOCK_VIRTIO) for a bare-metal build");
+              "block::VirtioBlk (CONFIG_BLOCK_VIRTIO, qemu-virt-aarch64) or block::Bcm2835Emmc "
+              "(CONFIG_BLOCK_BCM2835_EMMC, raspi3) for a bare-metal build");
+#if defined(TESSERA_PLATFORM_RASPI3)
+using sd_card_block = block::Bcm2835Emmc<>;
+inline constexpr bool raspi3 = true;
+#else
+using sd_card_block = block::None;  // reported below
+inline constexpr bool raspi3 = false;
+#endif
+static_assert(!BLOCK_BCM2835_EMMC || raspi3,
+              "tessera_config.h: CONFIG_BLOCK_BCM2835_EMMC is for the raspi3 platform only (the Raspberry Pi's SD "
+              "card); select another block device for this build's platform");
 
 inline constexpr auto virtio_blk_depth = static_cast<std::uint32_t>(BLOCK_VIRTIO_QUEUE_DEPTH);
 using block_type = pick<BLOCK, block::None,
                         block::VirtioBlk<{.queue_depth = virtio_blk_depth, .queue_size = std::bit_ceil(3u * virtio_blk_depth)}>,
-                        block::Ramdisk<{.blocks = static_cast<std::uint64_t>(BLOCK_RAMDISK_BLOCKS)}>, file_block>;
+                        block::Ramdisk<{.blocks = static_cast<std::uint64_t>(BLOCK_RAMDISK_BLOCKS)}>, file_block,
+                        sd_card_block>;
 
 // ------------------------------------------------------------------------------ C library
 // The printf flavour is a link-time choice (meson.build reads it from the same configuration);

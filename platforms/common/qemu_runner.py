@@ -43,8 +43,9 @@ def _parse(argv, default_timeout, extra_options=None):
                             help="attach a virtio-net card on QEMU user networking; HOSTFWD is a forward rule such "
                                  "as udp:127.0.0.1:5555-:7 (repeatable; 'none': a card without forwards)"),
         parser.add_argument("--disk", metavar="FILE",
-                            help="attach FILE (raw) as a virtio-blk disk; a missing file is an error here, "
-                                 "not in the guest"),
+                            help="attach FILE (raw) as the machine's disk: a virtio-blk disk (qemu-virt), the SD "
+                                 "card (raspi3, whose QEMU needs its size to be a power of two); a missing file is "
+                                 "an error here, not in the guest"),
         parser.add_argument("--stdin", action="store_true",
                             help="give our standard input to the guest's console even when it is not a terminal "
                                  "(scripts that type commands)"),
@@ -73,17 +74,19 @@ def _network(forwards):
     return ["-netdev", f"user,id=n0{rules}", "-device", "virtio-net-device,netdev=n0"]
 
 
-def _modern(options):
+def _modern(options, disk_is_virtio):
     """The modern virtio-mmio transport (version 2) is what tessera's drivers speak; QEMU 7.2
-    offers the legacy one unless told otherwise. Once, whatever devices are attached."""
-    return ["-global", "virtio-mmio.force-legacy=false"] if options.net_user or options.disk else []
+    offers the legacy one unless told otherwise. Once, whatever virtio devices are attached."""
+    return ["-global", "virtio-mmio.force-legacy=false"] if options.net_user or (options.disk and disk_is_virtio) else []
 
 
-def _disk(path):
+class DiskError(Exception):
+    """A disk image the machine cannot take; the message says why and what to do."""
+
+
+def virtio_disk(path):
     """QEMU arguments for a virtio-blk disk over a raw file (modern virtio-mmio: _modern() adds that).
     The host's page cache is QEMU's (cache=writeback): a flush from the guest is an fdatasync."""
-    if not path:
-        return []
     return ["-drive", f"file={path},if=none,format=raw,id=d0", "-device", "virtio-blk-device,drive=d0"]
 
 
@@ -114,10 +117,11 @@ def _held_back(text):
 
 
 def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64", addr2line="aarch64-linux-gnu-addr2line",
-        boot_image=None, extra_options=None):
+        boot_image=None, extra_options=None, disk=virtio_disk):
     """boot_image(elf, scratch_dir) -> the file QEMU's -kernel gets (default: the ELF itself);
     extra_options(parser) adds a platform's own runner options, and then machine_args may be a
-    function of the parsed options."""
+    function of the parsed options; disk(path) -> the QEMU arguments that attach --disk's file
+    (default: virtio_disk; it raises DiskError for a file the machine cannot take)."""
     options = _parse(sys.argv[1:] if argv is None else argv, default_timeout, extra_options)
     if callable(machine_args):
         machine_args = machine_args(options)
@@ -130,6 +134,11 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
     if options.disk and not os.path.isfile(options.disk):
         sys.stderr.write(f"run-qemu: no disk image at {options.disk} (create one: truncate -s 8M {options.disk})\n")
         return 2
+    try:
+        disk_args = disk(options.disk) if options.disk else []
+    except DiskError as error:
+        sys.stderr.write(f"run-qemu: {error}\n")
+        return 2
     scratch = None
     kernel = options.image
     if boot_image is not None:
@@ -141,19 +150,19 @@ def run(machine_args, argv=None, default_timeout=60, qemu="qemu-system-aarch64",
             sys.stderr.write(f"run-qemu: cannot make the boot image of {options.image}: {error}\n")
             return 2
     try:
-        return _boot(options, machine_args, kernel, qemu, addr2line)
+        return _boot(options, machine_args, kernel, qemu, addr2line, disk_args, disk is virtio_disk)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _boot(options, machine_args, kernel, qemu, addr2line):
+def _boot(options, machine_args, kernel, qemu, addr2line, disk_args, disk_is_virtio):
     extra = os.environ.get("TESSERA_QEMU_ARGS", "").split()
     semihosting = [] if options.no_semihosting else ["-semihosting"]
     # -nic none: no default network card (its option ROM is not installed, and tests that want
     # a network add their own with --qemu-arg).
     command = [qemu, *machine_args, "-nographic", "-nic", "none", *semihosting, *_network(options.net_user),
-               *(["-smp", str(options.smp)] if options.smp else []), *_disk(options.disk), *_modern(options), *extra,
+               *(["-smp", str(options.smp)] if options.smp else []), *disk_args, *_modern(options, disk_is_virtio), *extra,
                *options.qemu_arg, "-kernel", kernel]
     if options.print_command:
         sys.stderr.write("run-qemu: " + " ".join(command) + "\n")

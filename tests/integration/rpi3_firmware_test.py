@@ -7,7 +7,9 @@ tessera (a copy of the checkout's tracked files) placed at its subprojects/tesse
   meson test -C build          (boots it in QEMU raspi3b through the cross file's runner)
 
 and its console checked: the board information from the mailbox (as QEMU's raspi3b gives it),
-each GPIO toggle read back, no problems, exit status 0, a kernel8.img beside the ELF.
+each GPIO toggle read back, the SD card's last sector written and read back (an image attached
+with run-qemu --disk; afterwards the image file must hold its old contents there again), no
+problems, exit status 0, a kernel8.img beside the ELF.
 
   rpi3_firmware_test.py --source DIR [--timeout S]
 
@@ -59,8 +61,12 @@ EXPECTED = [
     r"^ARM clock: [1-9][0-9]* Hz$",
     r"^GPIO17 high at [0-9]+ ms \(level read back: 1\)$",
     r"^GPIO17 low at [0-9]+ ms \(level read back: 0\)$",
+    r"^SD card: 2048 sectors of 512 bytes \(standard capacity\)$",
+    r"^SD card: sector 2047 written and read back: match$",
+    r"^SD card: sector 2047 has its old contents again$",
     r"^rpi3-firmware: 0 problems$",
 ]
+SD_BYTES = 1 << 20  # a power of two: QEMU's raspi3b takes no other size
 
 
 def main():
@@ -92,7 +98,13 @@ def main():
             problems.append("no build/kernel8.img beside the ELF")
         # The console, from the runner directly (meson test keeps it in its log).
         runner = os.path.join(link, "platforms", "raspi3", "run-qemu")
-        booted = subprocess.run([runner, "--timeout", "30", os.path.join(project, "build", "rpi3-firmware")],
+        sd = os.path.join(scratch, "sd.img")
+        old_contents = bytes((i * 11 + 3) % 256 for i in range(512))  # what the last sector holds before
+        with open(sd, "wb") as f:
+            f.truncate(SD_BYTES)
+            f.seek(SD_BYTES - 512)
+            f.write(old_contents)
+        booted = subprocess.run([runner, "--timeout", "30", "--disk", sd, os.path.join(project, "build", "rpi3-firmware")],
                                 capture_output=True, text=True, stdin=subprocess.DEVNULL,
                                 timeout=max(1.0, deadline - time.monotonic()))
         print(booted.stdout, end="")
@@ -102,6 +114,10 @@ def main():
         for pattern in EXPECTED:
             if not any(re.search(pattern, line) for line in lines):
                 problems.append(f"no line matches {pattern}")
+        with open(sd, "rb") as f:
+            f.seek(SD_BYTES - 512)
+            if f.read(512) != old_contents:
+                problems.append("the SD image's last sector does not hold its old contents after the firmware ran")
         toggles = [line for line in lines if line.startswith("GPIO17 ")]
         if len(toggles) != 6:
             problems.append(f"{len(toggles)} GPIO toggles, expected 6 (meson_options.txt blinks)")

@@ -152,15 +152,6 @@ class VirtioBlkCore {
   bool read_only_ = false;
 };
 
-// Writes "tessera: <a><b>\n" on the console of platform P.
-template <class P>
-void say_block(const char* a, const char* b = "") {
-  P::console::write("tessera: ", 9);
-  P::console::write(a, lib::length(a));
-  P::console::write(b, lib::length(b));
-  P::console::write("\n", 1);
-}
-
 }  // namespace detail
 
 template <VirtioBlkOptions Options = VirtioBlkOptions{}>

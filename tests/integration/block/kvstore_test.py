@@ -5,7 +5,10 @@ log is reported and skipped, and the store stays readable and writable; the kvst
 without a disk stops with a clear message and a non-zero status.
 
   kvstore_test.py [--runner RUN_QEMU] IMAGE           (without --runner: a hosted image)
-  kvstore_test.py [--runner RUN_QEMU] --no-disk IMAGE
+  kvstore_test.py [--runner RUN_QEMU] [--sd-card] --no-disk IMAGE
+
+--sd-card: the image's disk is the SD card (raspi3, block::Bcm2835Emmc), which says otherwise
+that it is missing.
 """
 import argparse
 import os
@@ -33,16 +36,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runner")
     parser.add_argument("--no-disk", action="store_true")
+    parser.add_argument("--sd-card", action="store_true")
     parser.add_argument("image")
     options = parser.parse_args()
 
     if options.no_disk:
         if options.runner:
-            # A card, so that the disk is what is missing (kvstore with networking needs both).
-            result = subprocess.run([options.runner, "--timeout", "30", "--net-user", "none", options.image],
+            # With networking (qemu-virt) a card, so that the disk is what is missing.
+            card = [] if options.sd_card else ["--net-user", "none"]
+            result = subprocess.run([options.runner, "--timeout", "30", *card, options.image],
                                     capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
-            want = ["tessera: virtio-blk: no disk: no such device in any virtio-mmio slot",
-                    "tessera: panic: block device: init: not supported"]
+            if options.sd_card:
+                want = ["tessera: block::Bcm2835Emmc: no SD card answered: ", "; EMMC STATUS 0x",
+                        "tessera: panic: block device: init: timeout"]
+            else:
+                want = ["tessera: virtio-blk: no disk: no such device in any virtio-mmio slot",
+                        "tessera: panic: block device: init: not supported"]
         else:
             env = {k: v for k, v in os.environ.items() if k != "TESSERA_DISK"}
             env["TESSERA_UDP_TUNNEL"] = f"{free_port(socket.SOCK_DGRAM)}:{free_port(socket.SOCK_DGRAM)}"

@@ -1,9 +1,11 @@
-// The queued BlockDevice API on the platform's disk (block::VirtioBlk in QEMU, block::File on
-// hosted), in a whole kernel: 32 requests in flight at once and their data read back; a full
-// queue refuses the next request (would_block) until completions are reaped; each bad request
-// is refused with its reason; flush. Built with TESSERA_TEST_COOPERATIVE, two threads do I/O
-// at the same time and sleep in wait() (the driver's wait queue) instead of spinning alone.
-// Built with TESSERA_TEST_INTERRUPTS (QEMU only), wait() sleeps in wfi until the device's
+// The queued BlockDevice API on the platform's disk (block::VirtioBlk in QEMU virt,
+// block::Bcm2835Emmc on raspi3b's SD card, block::File on hosted), in a whole kernel: 32
+// requests in flight at once (on devices that finish requests inside submit(), 32 submitted one
+// after the other) and their data read back; a full queue refuses the next request
+// (would_block) until completions are reaped; each bad request is refused with its reason;
+// flush. Built with TESSERA_TEST_COOPERATIVE, two threads do I/O at the same time and sleep in
+// wait() (the driver's wait queue) instead of spinning alone, where the device has one.
+// Built with TESSERA_TEST_INTERRUPTS (QEMU virt only), wait() sleeps in wfi until the device's
 // interrupt: nothing else wakes this image (no timer runs under sched::None), so a device
 // interrupt that never came would stop it at the runner's timeout. Built with
 // TESSERA_TEST_PREEMPTIVE (QEMU only), the two threads run on sched::Preemptive, where wait()
@@ -23,6 +25,10 @@
 #include <tessera/block/file.hpp>
 using Disk = tessera::block::File<>;
 constexpr bool kQueued = false;
+#elif defined(TESSERA_PLATFORM_RASPI3)
+#include <tessera/block/bcm2835_emmc.hpp>
+using Disk = tessera::block::Bcm2835Emmc<>;
+constexpr bool kQueued = false;  // requests finish inside submit()
 #else
 #include <tessera/block/virtio_blk.hpp>
 #if defined(TESSERA_TEST_INTERRUPTS)
