@@ -24,6 +24,7 @@
 #include "tessera/api/interrupt_controller.hpp"
 #include "tessera/api/platform.hpp"
 #include "tessera/arch/aarch64/generic_timer.hpp"
+#include "tessera/arch/aarch64/guard_pages.hpp"
 #include "tessera/arch/aarch64/page_tables.hpp"
 #include "tessera/arch/aarch64/power.hpp"
 #include "tessera/drivers/bcm2835_gpio.hpp"
@@ -204,9 +205,28 @@ struct Raspi3Board {
   }
 
   // Threads (sched::Cooperative, sched::Preemptive): from now on a fault report names the
-  // running thread and runs on a stack of its own (src/arch/aarch64/thread_trap.cpp). No guard
-  // pages here yet (they need arch/aarch64/guard_pages.hpp on this platform's tables).
-  static void threads_started(const void* scheduler_core) { tessera_thread_faults_on(scheduler_core); }
+  // running thread, runs on a stack of its own and tells a stack overflow into a guard page
+  // from other faults (src/arch/aarch64/thread_trap.cpp). The compile-time tables are read-only
+  // (in the image's read-only part): they are copied to .bss here, on core 0 before the
+  // application can start other cores, which take core 0's TTBR0.
+  static void threads_started(const void* scheduler_core) {
+    if (core_id() == 0) writable_tables();
+    tessera_thread_faults_on(scheduler_core);
+  }
+  // An unmapped guard page below each thread stack (arch/aarch64/guard_pages.hpp). Stacks come
+  // from the heap, above the image's read-only part, in 2 MiB blocks: unmapping a page of one
+  // needs a 4 KiB-aligned table of 4 KiB, which the scheduler allocates when asked.
+  static constexpr std::size_t guard_page_bytes = 4096;
+  static bool guard_page_needs_table(std::uintptr_t page) {
+    writable_tables();
+    return arch::aarch64::guard::needs_table(page);
+  }
+  static Result<void> unmap_guard_page(std::uintptr_t page, void* table) {
+    if (page < detail::Raspi3Layout::rw_begin) return fail(Error::not_supported);  // the read-only level-3 table
+    writable_tables();
+    return arch::aarch64::guard::unmap(page, table);
+  }
+  static void remap_guard_page(std::uintptr_t page) { arch::aarch64::guard::remap(page); }
 
   [[noreturn]] static void exit(int status) {
     arch::aarch64::semihosting_exit(status);
@@ -271,6 +291,13 @@ struct Raspi3Board {
   static inline std::uint64_t ram_end_ = 0;
   static inline std::uint32_t timer_wakes_ = 0;  // cores whose CNTVIRQ is routed
   static inline std::uint32_t started_ = 0;      // cores released
+
+  static void writable_tables() {
+    // The image's read-write block (.data, .bss: the copy itself) becomes pages, so splitting
+    // a heap block later never unmaps the tables being written.
+    if (!arch::aarch64::guard::copied)
+      arch::aarch64::guard::copy_compile_time_tables(0, detail::Raspi3Layout::rw_begin);
+  }
 
   static std::uint64_t read_ram_end() {
     if (auto memory = mailbox::arm_memory(); memory.ok()) {

@@ -29,12 +29,13 @@ class Guest:
     tcp_port a QEMU without a machine (-M none) is its peer: user networking with the forward,
     joined to the tunnel by a hub."""
 
-    def __init__(self, image, disk, runner=None, timeout=60, tcp_port=None):
+    def __init__(self, image, disk, runner=None, timeout=60, tcp_port=None, network=True):
         self.port = free_port() if tcp_port else None
         self.bridge = None
         if runner:
             forward = f"tcp:127.0.0.1:{self.port}-:{tcp_port}" if tcp_port else "none"
-            command = [runner, "--stdin", "--disk", disk, "--net-user", forward, "--timeout", str(timeout), image]
+            card = ["--net-user", forward] if network else []  # network=False: a machine without one (raspi3)
+            command = [runner, "--stdin", "--disk", disk, *card, "--timeout", str(timeout), image]
             env = dict(os.environ)
         else:
             ours, theirs = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)

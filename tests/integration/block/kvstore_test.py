@@ -22,7 +22,7 @@ from kvstore_session import Guest, GuestError, free_port, make_disk  # noqa: E40
 
 
 def boot(options, disk):
-    guest = Guest(options.image, disk, options.runner)
+    guest = Guest(options.image, disk, options.runner, network=not options.no_network)
     guest.expect(r"^kvstore: ready$")
     return guest
 
@@ -37,13 +37,14 @@ def main():
     parser.add_argument("--runner")
     parser.add_argument("--no-disk", action="store_true")
     parser.add_argument("--sd-card", action="store_true")
+    parser.add_argument("--no-network", action="store_true", help="the image has no network card to attach (raspi3)")
     parser.add_argument("image")
     options = parser.parse_args()
 
     if options.no_disk:
         if options.runner:
             # With networking (qemu-virt) a card, so that the disk is what is missing.
-            card = [] if options.sd_card else ["--net-user", "none"]
+            card = [] if options.no_network else ["--net-user", "none"]
             result = subprocess.run([options.runner, "--timeout", "30", *card, options.image],
                                     capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
             if options.sd_card:
