@@ -49,6 +49,7 @@
 #include "tessera/drivers/bcm2835_gpio.hpp"
 #include "tessera/drivers/bcm2835_mailbox.hpp"
 #include "tessera/lib/format.hpp"
+#include "tessera/lib/say.hpp"
 #include "tessera/lib/mmio.hpp"
 
 namespace tessera::block {
@@ -692,7 +693,7 @@ struct Bcm2835Emmc {
       if constexpr (Options.base_clock_hz == 0) {
         auto rate = P::mailbox::clock_rate_hz(drivers::Bcm2835Clock::emmc);
         if (!rate || rate.value() == 0) {
-          detail::say_block<P>("block::Bcm2835Emmc: the mailbox did not give the EMMC clock rate; set option "
+          lib::say<P>("block::Bcm2835Emmc: the mailbox did not give the EMMC clock rate; set option "
                                ".base_clock_hz");
           return fail(rate ? Error::not_supported : rate.error());
         }
@@ -710,9 +711,9 @@ struct Bcm2835Emmc {
       if (!started) {
         char text[detail::Bcm2835EmmcCore::kFailureText];
         describe_failure(text);
-        detail::say_block<P>("block::Bcm2835Emmc: ", text);
+        lib::say<P>("block::Bcm2835Emmc: ", text);
         if (no_card())
-          detail::say_block<P>("block::Bcm2835Emmc: QEMU: attach an image with run-qemu --disk FILE "
+          lib::say<P>("block::Bcm2835Emmc: QEMU: attach an image with run-qemu --disk FILE "
                                "(-drive if=sd,format=raw,file=FILE; its size a power of two)");
       }
       return started;

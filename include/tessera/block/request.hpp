@@ -10,7 +10,7 @@
 #include <span>
 
 #include "tessera/api/block_device.hpp"
-#include "tessera/lib/format.hpp"
+#include "tessera/lib/say.hpp"
 
 namespace tessera::block {
 
@@ -76,17 +76,5 @@ Result<void> flush(B& device) {
   api::BlockRequest r{.op = api::BlockOp::flush};
   return run(device, r);
 }
-
-namespace detail {
-// Writes "tessera: <a><b>\n" on the console of platform P: how a driver says why its init()
-// failed (the kernel then panics with the error).
-template <class P>
-void say_block(const char* a, const char* b = "") {
-  P::console::write("tessera: ", 9);
-  P::console::write(a, lib::length(a));
-  P::console::write(b, lib::length(b));
-  P::console::write("\n", 1);
-}
-}  // namespace detail
 
 }  // namespace tessera::block

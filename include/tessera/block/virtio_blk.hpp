@@ -32,6 +32,7 @@
 #include "tessera/drivers/virtio/mmio.hpp"
 #include "tessera/drivers/virtio/virtqueue.hpp"
 #include "tessera/lib/format.hpp"
+#include "tessera/lib/say.hpp"
 
 namespace tessera::block {
 
@@ -178,9 +179,9 @@ struct VirtioBlk {
       Problem problem{};
       auto transport = MmioTransport::find(P::virtio_mmio, DeviceId::block, &problem);
       if (!transport.found()) {
-        detail::say_block<P>("virtio-blk: no disk: ", to_string(problem));
+        lib::say<P>("virtio-blk: no disk: ", to_string(problem));
         if (problem == Problem::no_device)
-          detail::say_block<P>("virtio-blk: attach one (QEMU: -drive file=disk.img,if=none,format=raw,id=d0 "
+          lib::say<P>("virtio-blk: attach one (QEMU: -drive file=disk.img,if=none,format=raw,id=d0 "
                                "-device virtio-blk-device,drive=d0; platforms/qemu-virt-aarch64/run-qemu --disk FILE)");
         return fail(Error::not_supported);
       }
@@ -188,11 +189,11 @@ struct VirtioBlk {
       const std::uint64_t optional = std::uint64_t{1} << detail::kBlkFeatureReadOnly;
       auto features = transport.negotiate(required, optional, &problem);
       if (!features) {
-        detail::say_block<P>("virtio-blk: ", to_string(problem));
+        lib::say<P>("virtio-blk: ", to_string(problem));
         return fail(features.error());
       }
       if (transport.queue_max(detail::kBlkRequestQueue) < Options.queue_size) {
-        detail::say_block<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
+        lib::say<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return fail(Error::not_supported);
       }
@@ -200,7 +201,7 @@ struct VirtioBlk {
       auto slots = K::alloc().allocate(sizeof(detail::BlkSlot) * Options.queue_depth, alignof(detail::BlkSlot));
       auto stack = K::alloc().allocate(sizeof(std::uint32_t) * Options.queue_depth, alignof(std::uint32_t));
       if (!ring || !slots || !stack) {
-        detail::say_block<P>("virtio-blk: not enough memory for the ring and request slots");
+        lib::say<P>("virtio-blk: not enough memory for the ring and request slots");
         transport.reset();
         return fail(Error::out_of_memory);
       }
@@ -209,7 +210,7 @@ struct VirtioBlk {
                                      static_cast<std::uint32_t*>(stack.value()), Options.queue_depth,
                                      Options.interrupts || interrupt_wakes());
           !started) {
-        detail::say_block<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
+        lib::say<P>("virtio-blk: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return started;
       }

@@ -27,7 +27,7 @@
 #include "tessera/api/net_device.hpp"
 #include "tessera/drivers/virtio/mmio.hpp"
 #include "tessera/drivers/virtio/virtqueue.hpp"
-#include "tessera/lib/format.hpp"
+#include "tessera/lib/say.hpp"
 #include "tessera/net/frame.hpp"
 #include "tessera/net/packet_pool.hpp"
 
@@ -204,15 +204,6 @@ class VirtioNetCore {
   bool has_status_ = false;
 };
 
-// Writes "tessera: <text>\n" on the console of platform P.
-template <class P>
-void say(const char* a, const char* b = "") {
-  P::console::write("tessera: ", 9);
-  P::console::write(a, lib::length(a));
-  P::console::write(b, lib::length(b));
-  P::console::write("\n", 1);
-}
-
 }  // namespace detail
 
 template <VirtioNetOptions Options = VirtioNetOptions{}>
@@ -238,16 +229,16 @@ struct VirtioNet {
       Problem problem{};
       auto transport = MmioTransport::find(P::virtio_mmio, DeviceId::net, &problem);
       if (!transport.found()) {
-        detail::say<P>("virtio-net: no network card: ", to_string(problem));
+        lib::say<P>("virtio-net: no network card: ", to_string(problem));
         if (problem == Problem::no_device)
-          detail::say<P>("virtio-net: attach one (QEMU: -netdev user,id=n0 -device virtio-net-device,netdev=n0; "
+          lib::say<P>("virtio-net: attach one (QEMU: -netdev user,id=n0 -device virtio-net-device,netdev=n0; "
                          "platforms/qemu-virt-aarch64/run-qemu --net-user RULE)");
         return fail(Error::not_supported);
       }
       const std::uint64_t optional = std::uint64_t{1} << detail::kNetFeatureMac | std::uint64_t{1} << detail::kNetFeatureStatus;
       auto features = transport.negotiate(0, optional, &problem);
       if (!features) {
-        detail::say<P>("virtio-net: ", to_string(problem));
+        lib::say<P>("virtio-net: ", to_string(problem));
         return fail(features.error());
       }
       // .queue_size is an upper bound: a device with smaller queues (QEMU's virtio-net offers
@@ -257,7 +248,7 @@ struct VirtioNet {
       const std::uint32_t device_max = detail::smaller(transport.queue_max(detail::kReceiveQueue),
                                                        transport.queue_max(detail::kTransmitQueue));
       if (device_max < 2) {
-        detail::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
+        lib::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return fail(Error::not_supported);
       }
@@ -269,7 +260,7 @@ struct VirtioNet {
       auto table = K::alloc().allocate(sizeof(api::PacketBuffer) * Options.buffers, alignof(api::PacketBuffer));
       auto stack = K::alloc().allocate(sizeof(std::uint32_t) * Options.buffers, alignof(std::uint32_t));
       if (!rings || !memory || !table || !stack) {
-        detail::say<P>("virtio-net: not enough memory for the rings and ", "packet buffers");
+        lib::say<P>("virtio-net: not enough memory for the rings and ", "packet buffers");
         transport.reset();
         return fail(Error::out_of_memory);
       }
@@ -280,7 +271,7 @@ struct VirtioNet {
       if (auto started = core_.start(transport, features.value(), static_cast<std::byte*>(rings.value()),
                                      queue_size, pool, Options.interrupts);
           !started) {
-        detail::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
+        lib::say<P>("virtio-net: ", to_string(Problem::queue_unavailable));
         transport.reset();
         return started;
       }
