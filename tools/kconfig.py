@@ -327,9 +327,10 @@ def random_int(sym, r, low, high):
         return r.choice([0, r.randint(8, 32) << 20])  # a cap hello's 4 KiB block fits under
     if name == "ALLOC_BUDDY_MAX_ORDER":
         # Network devices take their packet buffers as one block (up to 2 MiB here): below order
-        # 10 (4 MiB blocks) a configuration with one panics at boot, out of memory. Found by this
-        # fuzzer; lower orders are for configurations without a network device, which the
-        # fuzzer does not know when it picks this, so it stays at 10 and above.
+        # 10 (4 MiB blocks) a configuration with one does not compile (the Kernel's check,
+        # kernel.hpp page_block_fits; found by this fuzzer as a panic at boot). Lower orders are
+        # for configurations without a network device, which the fuzzer does not know when it
+        # picks this, so it stays at 10 and above.
         return r.randint(10, 18)
     if name == "ALLOC_SLAB_BYTES":
         return 4096 << r.randint(0, 4)
@@ -343,8 +344,8 @@ def random_int(sym, r, low, high):
         return r.randint(1, 4096)  # up to 2 MiB, one block of the page allocator like the net pools
     if name == "NET_VIRTIO_BUFFERS":
         # net::VirtioNet takes all its packet buffers (2 KiB each) as one block, which must fit
-        # the allocator's largest (alloc::Buddy with max_order 10: 4 MiB): found by this fuzzer,
-        # reported at boot with a panic naming it; kept within 1024 buffers here until fixed.
+        # the allocator's largest (alloc::Buddy with max_order 10: 4 MiB); beyond it the Kernel
+        # type does not compile (its sentence names the options), so randconfig stays within.
         return r.randint(max(low, 2), min(high, 1024))
     if name.endswith("_BUFFERS"):
         return r.randint(max(low, 2), min(high, 4096))

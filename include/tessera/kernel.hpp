@@ -24,6 +24,8 @@
 // atomic wait/notify block and wake through the scheduler (detail/std_thread_binding.hpp).
 
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 
 #include "tessera/api/allocator.hpp"
 #include "tessera/api/block_device.hpp"
@@ -67,6 +69,18 @@ constexpr const char* name_of() {
   else
     return "(not a component)";
 }
+
+// Whether the largest block Device takes from the page allocator at init (its
+// page_block_bytes: VirtioNet's packet buffers, a Ramdisk's storage) fits the largest the
+// page allocator of Allocator can give (alloc::Buddy's max_block; others: no limit).
+template <class Allocator, class Device>
+constexpr bool page_block_fits() {
+  if constexpr (api::Allocator<Allocator> && requires { Device::page_block_bytes; }) {
+    using Pages = std::remove_cvref_t<decltype(alloc::pages_of(std::declval<Allocator&>()))>;
+    if constexpr (requires { Pages::max_block; }) return Device::page_block_bytes <= Pages::max_block;
+  }
+  return true;
+}
 }  // namespace detail
 
 // The component a slot argument becomes inside kernel K.
@@ -96,6 +110,17 @@ class BasicKernel {
   static constexpr bool well_formed = api::Allocator<allocator_type> && api::Scheduler<scheduler_type> &&
                                       api::NetDevice<net_type> && api::BlockDevice<block_type> &&
                                       api::Platform<platform>;
+
+  // A device's buffers are one block of the page allocator: with alloc::Buddy they must fit its
+  // largest, or init() fails at boot, out of memory (found by configfuzz's randconfig).
+  static_assert(detail::page_block_fits<allocator_type, net_type>(),
+                "tessera::Kernel: the network device's packet buffers are one block of the page allocator "
+                "(net::VirtioNet: .buffers x 2 KiB), larger than its largest block (alloc::Buddy: .page_size << "
+                ".max_order); raise alloc::Buddy's .max_order or lower the device's .buffers");
+  static_assert(detail::page_block_fits<allocator_type, block_type>(),
+                "tessera::Kernel: the block device's storage is one block of the page allocator (block::Ramdisk: "
+                ".block_size x .blocks), larger than its largest block (alloc::Buddy: .page_size << .max_order); "
+                "raise alloc::Buddy's .max_order or lower the device's .blocks");
 
   // Cores the scheduler runs on: sched::PerCore<S0, S1, …> says how many; every other
   // scheduler runs on core 0 alone. More than one makes the heap (malloc, new, thread stacks)

@@ -154,15 +154,30 @@ def random_scheduler(r, bare_metal):
     return f"tessera::sched::PerCore<{', '.join(parts)}>", "sched::PerCore", checks
 
 
-def random_net(r, platform):
+def page_block_limit(alloc):
+    """The largest block the allocator's page allocator gives (alloc::Buddy's, Slab's backing
+    Buddy's: .page_size << .max_order), or None: the Kernel rejects a device whose buffers are
+    one larger block (kernel.hpp, page_block_fits; an invalid case below)."""
+    if not (alloc.startswith("tessera::alloc::Buddy<") or alloc.startswith("tessera::alloc::Slab<")):
+        return None
+    backing = alloc[alloc.rindex("tessera::alloc::Buddy<"):]
+    page = int(backing.split(".page_size = ")[1].split(",")[0].split("}")[0])
+    order = int(backing.split(".max_order = ")[1].split("}")[0])
+    return page << order
+
+
+def random_net(r, platform, page_block=None):
     kind = r.choice(["none", "loopback", {"hosted": "udp_tunnel", "raspi3": "none"}.get(platform, "virtio")])
+    if kind == "virtio" and page_block is not None and page_block // 2048 < 2:
+        kind = "loopback"  # its packet buffers (2 KiB each) cannot be one block of this allocator
     if kind == "none":
         return "tessera::net::None", "net::None"
     if kind == "loopback":
         return (f"tessera::net::Loopback<{{.buffers = {r.randint(1, 65536)}, .mtu = {r.randint(68, 9000)}}}>",
                 "net::Loopback")
     if kind == "virtio":
-        return (f"tessera::net::VirtioNet<{{.queue_size = {1 << r.randint(1, 15)}, .buffers = {r.randint(2, 1 << 20)}, "
+        most = (1 << 20) if page_block is None else min(1 << 20, page_block // 2048)
+        return (f"tessera::net::VirtioNet<{{.queue_size = {1 << r.randint(1, 15)}, .buffers = {r.randint(2, most)}, "
                 f".interrupts = {bool_cpp(r.random() < 0.5)}}}>", "net::VirtioNet")
     return (f"tessera::net::UdpTunnel<{{.local_port = {r.randint(1, 65535)}, .remote_port = {r.randint(1, 65535)}, "
             f".buffers = {r.randint(1, 65536)}}}>", "net::UdpTunnel")
@@ -206,7 +221,7 @@ def kernel_source(seed, cases, scripted, platform, only=None):
     for i in range(cases):
         alloc, lifo, double_free, max_size = random_allocator(r)
         sched, sched_name, sched_checks = random_scheduler(r, bare_metal)
-        net, net_name = random_net(r, platform)
+        net, net_name = random_net(r, platform, page_block_limit(alloc))
         plat, plat_name = random_platform(r, platform)
         script_seed = r.getrandbits(32)
         steps = STEPS if i < scripted else 6
@@ -295,6 +310,10 @@ def invalid_cases(seed, platform):
     slice_us = r.choice([r.randint(0, 99), r.randint(1_000_001, 1 << 31)])
     mtu = r.choice([r.randint(0, 67), r.randint(9001, 1 << 20)])
     queue = r.choice([0, 1, 3, 6, 100, 65536, 1000])
+    # One block of the page allocator beyond alloc::Buddy's largest (4 KiB << small_order).
+    small_order = r.randint(0, 10)
+    net_buffers = r.randint((4096 << small_order) // 2048 + 1, 1 << 20)
+    ramdisk_blocks = r.randint((4096 << small_order) // 512 + 1, 1 << 21)
 
     def kernel(**slots):
         return f"using K = {kernel_with(platform, **slots)};\nstatic_assert(sizeof(K) > 0);\n"
@@ -337,6 +356,10 @@ def invalid_cases(seed, platform):
         ("spawning with sched::None",
          kernel() + "void f() { (void)K::sched().spawn([](void*) {}, nullptr); }\n",
          "sched::None runs the application to completion on one stack and cannot start threads"),
+        (f"block::Ramdisk .blocks = {ramdisk_blocks} behind alloc::Slab on alloc::Buddy .max_order = {small_order}",
+         kernel(alloc=f"tessera::alloc::Slab<{{}}, tessera::alloc::Buddy<{{.max_order = {small_order}}}>>",
+                block=f"tessera::block::Ramdisk<{{.blocks = {ramdisk_blocks}}}>"),
+         "the block device's storage is one block of the page allocator"),
     ]
     if bare_metal:
         cores = r.randint(9, 12)
@@ -353,6 +376,10 @@ def invalid_cases(seed, platform):
              "sched::PerCore: each core's scheduler may have at most 4096 threads"),
             (f"net::VirtioNet .queue_size = {queue}", kernel(net=f"tessera::net::VirtioNet<{{.queue_size = {queue}}}>"),
              "net::VirtioNet: option .queue_size must be a power of two from 2 to 32768"),
+            (f"net::VirtioNet .buffers = {net_buffers} with alloc::Buddy .max_order = {small_order}",
+             kernel(alloc=f"tessera::alloc::Buddy<{{.max_order = {small_order}}}>",
+                    net=f"tessera::net::VirtioNet<{{.buffers = {net_buffers}}}>"),
+             "the network device's packet buffers are one block of the page allocator"),
         ]
     else:
         cases += [
@@ -369,7 +396,7 @@ def invalid_cases(seed, platform):
     return cases
 
 
-INVALID_HEADERS = ["tessera/tessera.hpp", "tessera/net/loopback.hpp", "tessera/net/virtio_net.hpp",
+INVALID_HEADERS = ["tessera/tessera.hpp", "tessera/net/loopback.hpp", "tessera/net/virtio_net.hpp", "tessera/block/ramdisk.hpp",
                    "tessera/sync/mutex.hpp", "tessera/sched/per_core.hpp", "tessera/sched/preemptive.hpp"]
 
 

@@ -82,6 +82,8 @@ struct Ramdisk {
   template <class K>
   class bind : public detail::RamdiskCore {
    public:
+    // Its block from the page allocator: the storage (Kernel checks it fits).
+    static constexpr std::size_t page_block_bytes = Options.block_size * Options.blocks;
     Result<void> init() {
       auto memory = K::page_allocator().allocate(Options.block_size * Options.blocks, 4096);
       if (!memory) return fail(memory.error());

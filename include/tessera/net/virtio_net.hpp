@@ -219,6 +219,8 @@ struct VirtioNet {
    public:
     static constexpr const char* name = "net::VirtioNet";
     static constexpr VirtioNetOptions options = Options;
+    // Its largest block from the page allocator: the packet buffers (Kernel checks it fits).
+    static constexpr std::size_t page_block_bytes = std::size_t{Options.buffers} * detail::kBufferStride;
     static constexpr bool present = true;
 
     Result<void> init() {
