@@ -9,13 +9,13 @@
 // As a Scheduler, PerCore forwards each call to the calling core's scheduler: spawn (on the
 // calling core, or on SpawnOptions::core), yield, sleep, join (threads of the calling core),
 // exit, wait. Spawning onto another core needs that core started and its entry not yet
-// returned (else invalid_argument: the thread would never run). Wake-ups work from any core, also from a sched::None core (an event loop may
-// wake a thread of another core): the woken thread goes back to its own core's ready queue
-// and that core gets a software-generated interrupt (detail/smp.hpp has the one scheduling
-// lock all cores share). Threads never move between cores. Blocking (wait, sleep, join,
-// sync::Mutex …) on a sched::None core stops the kernel with a message: nothing else would
-// run there. Thread ids carry their core in bits 12–15, so each scheduler has at most 4096
-// threads.
+// returned (else invalid_argument: the thread would never run). Wake-ups work from any core,
+// also from a sched::None core (an event loop may wake a thread of another core): the woken
+// thread goes back to its own core's ready queue and that core gets a software-generated
+// interrupt (detail/smp.hpp has the one scheduling lock all cores share). Threads never move
+// between cores. Blocking (wait, sleep, join, sync::Mutex …) on a sched::None core stops the
+// kernel with a message: nothing else would run there. Thread ids carry their core in bits
+// 12–15, so each scheduler has at most 4096 threads.
 // Options: the schedulers, one per core (1 to 8, at most K::platform::max_cores);
 // .core_stack_bytes of each started core's first stack is PerCoreOptions' (16 KiB).
 // Cost: the schedulers' own, plus the scheduling lock (an exclusive pair and a store-release
