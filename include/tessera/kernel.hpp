@@ -70,14 +70,30 @@ constexpr const char* name_of() {
     return "(not a component)";
 }
 
-// Whether the largest block Device takes from the page allocator at init (its
-// page_block_bytes: VirtioNet's packet buffers, a Ramdisk's storage) fits the largest the
-// page allocator of Allocator can give (alloc::Buddy's max_block; others: no limit).
+// The largest block an allocator gives (its max_block: alloc::Buddy, alloc::Slab on a Buddy),
+// or 0: no limit.
+template <class Allocator>
+constexpr std::size_t largest_block_of() {
+  if constexpr (requires { Allocator::max_block; })
+    return Allocator::max_block;
+  else
+    return 0;
+}
+// Whether the largest single blocks Device takes at init fit: page_block_bytes from the page
+// allocator (VirtioNet's packet buffers, a Ramdisk's storage), alloc_block_bytes from the
+// general one (Loopback's and UdpTunnel's packet buffers).
 template <class Allocator, class Device>
-constexpr bool page_block_fits() {
-  if constexpr (api::Allocator<Allocator> && requires { Device::page_block_bytes; }) {
-    using Pages = std::remove_cvref_t<decltype(alloc::pages_of(std::declval<Allocator&>()))>;
-    if constexpr (requires { Pages::max_block; }) return Device::page_block_bytes <= Pages::max_block;
+constexpr bool device_blocks_fit() {
+  if constexpr (api::Allocator<Allocator>) {
+    if constexpr (requires { Device::page_block_bytes; }) {
+      using Pages = std::remove_cvref_t<decltype(alloc::pages_of(std::declval<Allocator&>()))>;
+      constexpr std::size_t largest = largest_block_of<Pages>();
+      if (largest != 0 && Device::page_block_bytes > largest) return false;
+    }
+    if constexpr (requires { Device::alloc_block_bytes; }) {
+      constexpr std::size_t largest = largest_block_of<Allocator>();
+      if (largest != 0 && Device::alloc_block_bytes > largest) return false;
+    }
   }
   return true;
 }
@@ -111,13 +127,14 @@ class BasicKernel {
                                       api::NetDevice<net_type> && api::BlockDevice<block_type> &&
                                       api::Platform<platform>;
 
-  // A device's buffers are one block of the page allocator: with alloc::Buddy they must fit its
+  // A device's buffers are one block of an allocator: with alloc::Buddy they must fit its
   // largest, or init() fails at boot, out of memory (found by configfuzz's randconfig).
-  static_assert(detail::page_block_fits<allocator_type, net_type>(),
+  static_assert(detail::device_blocks_fit<allocator_type, net_type>(),
                 "tessera::Kernel: the network device's packet buffers are one block of the page allocator "
-                "(net::VirtioNet: .buffers x 2 KiB), larger than its largest block (alloc::Buddy: .page_size << "
+                "(net::VirtioNet: .buffers x 2 KiB; net::Loopback: .buffers x (.mtu + 14, rounded up to 16); "
+                "net::UdpTunnel: .buffers x 2 KiB), larger than its largest block (alloc::Buddy: .page_size << "
                 ".max_order); raise alloc::Buddy's .max_order or lower the device's .buffers");
-  static_assert(detail::page_block_fits<allocator_type, block_type>(),
+  static_assert(detail::device_blocks_fit<allocator_type, block_type>(),
                 "tessera::Kernel: the block device's storage is one block of the page allocator (block::Ramdisk: "
                 ".block_size x .blocks), larger than its largest block (alloc::Buddy: .page_size << .max_order); "
                 "raise alloc::Buddy's .max_order or lower the device's .blocks");

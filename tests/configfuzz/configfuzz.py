@@ -173,14 +173,21 @@ def random_net(r, platform, page_block=None):
     if kind == "none":
         return "tessera::net::None", "net::None"
     if kind == "loopback":
-        return (f"tessera::net::Loopback<{{.buffers = {r.randint(1, 65536)}, .mtu = {r.randint(68, 9000)}}}>",
-                "net::Loopback")
+        mtu = r.randint(68, 9000)
+        stride = (mtu + 14 + 15) // 16 * 16
+        most = 65536 if page_block is None else max(1, min(65536, (page_block - 64) // stride))
+        if page_block is not None and page_block - 64 < stride:
+            return "tessera::net::None", "net::None"  # not one buffer fits this allocator's largest block
+        return (f"tessera::net::Loopback<{{.buffers = {r.randint(1, most)}, .mtu = {mtu}}}>", "net::Loopback")
     if kind == "virtio":
         most = (1 << 20) if page_block is None else min(1 << 20, page_block // 2048)
         return (f"tessera::net::VirtioNet<{{.queue_size = {1 << r.randint(1, 15)}, .buffers = {r.randint(2, most)}, "
                 f".interrupts = {bool_cpp(r.random() < 0.5)}}}>", "net::VirtioNet")
+    most = 65536 if page_block is None else min(65536, (page_block - 64) // 2048)
+    if most < 1:
+        return "tessera::net::None", "net::None"  # not one 2 KiB buffer fits this allocator's largest block
     return (f"tessera::net::UdpTunnel<{{.local_port = {r.randint(1, 65535)}, .remote_port = {r.randint(1, 65535)}, "
-            f".buffers = {r.randint(1, 65536)}}}>", "net::UdpTunnel")
+            f".buffers = {r.randint(1, most)}}}>", "net::UdpTunnel")
 
 
 PLATFORM_NAMES = {"hosted": "platform::Hosted", "qemu-virt-aarch64": "platform::QemuVirtAarch64",

@@ -622,6 +622,14 @@ class Slab {
 
  public:
   static constexpr const char* name = "alloc::Slab";
+  // The largest request it serves (alignment up to 64): a large block is Backing's, after a
+  // 64-byte header; 0 when Backing has no limit.
+  static constexpr std::size_t max_block = [] {
+    if constexpr (requires { Backing::max_block; })
+      return Backing::max_block - detail::SlabCore::kLargeHeader;
+    else
+      return std::size_t{0};
+  }();
   static constexpr SlabOptions options = Options;
   static constexpr std::size_t class_count = kCount;
   static constexpr std::size_t max_small = kMaxSmall;                  // larger requests go to Backing

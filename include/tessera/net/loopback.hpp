@@ -106,6 +106,8 @@ struct Loopback {
     static constexpr LoopbackOptions options = Options;
     static constexpr bool present = true;
     static constexpr std::uint32_t stride = (Options.mtu + kEthernetHeader + 15) & ~15u;
+    // Its largest block from K::alloc(): the packet buffers (Kernel checks it fits).
+    static constexpr std::size_t alloc_block_bytes = std::size_t{Options.buffers} * stride;
 
     Result<void> init() {
       auto memory = K::alloc().allocate(std::size_t{Options.buffers} * stride, 64);

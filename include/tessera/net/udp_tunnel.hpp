@@ -136,6 +136,8 @@ struct UdpTunnel {
     static constexpr const char* name = "net::UdpTunnel";
     static constexpr bool present = true;
     static constexpr std::uint32_t stride = 2048;  // a whole frame of the default MTU, and room to spare
+    // Its largest block from K::alloc(): the packet buffers (Kernel checks it fits).
+    static constexpr std::size_t alloc_block_bytes = std::size_t{Options.buffers} * stride;
 
     Result<void> init() {
       auto memory = K::alloc().allocate(std::size_t{Options.buffers} * stride, 64);
