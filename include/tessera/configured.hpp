@@ -322,9 +322,16 @@ static_assert(PRINTF_INTEGER + PRINTF_FLOAT + PRINTF_DOUBLE <= 1,
 inline constexpr const char* printf_flavours[] = {"integer", "float", "double"};
 inline constexpr const char* printf_flavour = hosted ? "host-libc" : printf_flavours[PRINTF < 0 ? 0 : PRINTF];
 
+// The table's macros are this header's own: applications do not see them.
 #undef TESSERA_DETAIL_BUILD_PLATFORM
 #undef TESSERA_DETAIL_PLATFORM_MESSAGE
 #undef TESSERA_DETAIL_PLATFORM_MESSAGE_
+#undef TESSERA_FLAG
+#undef TESSERA_NUMBER
+#undef TESSERA_CHOICE
+#undef TESSERA_DETAIL_READ
+#undef TESSERA_DETAIL_TEXT
+#undef TESSERA_DETAIL_TEXT_
 
 }  // namespace tessera::configured
 

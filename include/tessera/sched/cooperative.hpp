@@ -265,30 +265,27 @@ class ThreadScheduler {
     for (;;) {
       if (!core_.nobody_sleeps()) core_.wake_sleepers(clock::now());
       if (Thread* next = core_.next_ready()) return next;
-      // With an interrupt hook (sched::Preemptive's OnTick), or a device's interrupt to come,
-      // the CPU idles one interrupt at a time: the hook or the driver may wake a thread, also
-      // while every thread sleeps or waits. On SMP only a hook makes that worth it (device
-      // interrupts reach one core only); it runs without the scheduling lock, which its
-      // wake-ups take, and the loop looks again after it: another core may have made one of
-      // ours ready meanwhile.
-      if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); }) {
-        const std::uint64_t wake = core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake();
-        if constexpr (smp) {
-          if constexpr (Policy::tick_hook) {
-            detail::smp_unlock();
-            (void)Policy::template idle_for_tick<K>(wake);
-            detail::smp_lock(K::core_index);
-            continue;
-          }
-        } else if (Policy::template idle_for_tick<K>(wake)) {
-          continue;
-        }
-      }
+      const std::uint64_t wake = core_.nobody_sleeps() ? ~std::uint64_t{0} : core_.next_wake();
       if constexpr (smp) {
-        smp_idle();
+        // With an interrupt hook (sched::Preemptive's OnTick) the core idles one tick at a
+        // time, without the scheduling lock (the hook's wake-ups take it), then looks again:
+        // another core may have made one of ours ready meanwhile. Otherwise it waits for a
+        // signal. (Device interrupts reach one core only: no waiting for them here.)
+        if constexpr (requires { requires Policy::tick_hook; }) {
+          detail::smp_unlock();
+          (void)Policy::template idle_for_tick<K>(wake);
+          detail::smp_lock(K::core_index);
+        } else {
+          smp_idle();
+        }
       } else {
+        // With an interrupt hook, or a device's interrupt to come, the CPU idles one interrupt
+        // at a time: the hook or the driver may wake a thread, also while every thread sleeps
+        // or waits.
+        if constexpr (requires { Policy::template idle_for_tick<K>(std::uint64_t{}); })
+          if (Policy::template idle_for_tick<K>(wake)) continue;
         if (core_.nobody_sleeps()) all_blocked();
-        idle_until(core_.next_wake());
+        idle_until(wake);
       }
     }
   }
