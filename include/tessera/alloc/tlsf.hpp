@@ -47,9 +47,10 @@
 //   align its start). State ~10.5 KiB (1,280 list heads, bitmaps, statistics), all zero, so a
 //   static instance is constant-initialised (.bss). allocate/deallocate/reallocate O(1):
 //   two bit scans, at most two merges or splits, no loops (pointer ownership checks walk the
-//   region records when there is more than one region). add_region O(1): writes 4 header words
-//   (6 when it is not the top), touching no memory proportional to the region's size (it reads
-//   the earlier regions' records to refuse an overlap). Per block the waste is the header, the
+//   region records when there is more than one region). add_region O(1): writes the region record's
+//   2 words at its start (6 words when it is not the top: also its end marker and first header),
+//   touching no memory proportional to the region's size (it reads the earlier regions' records
+//   to refuse an overlap). Per block the waste is the header, the
 //   rounding to 16 and at most 16 bytes more when the rest of the block found is too small to be
 //   a block of its own (a block found is split, so class rounding costs no bytes; it only
 //   chooses which block). Alignments above 16 search for size + alignment + 16 and give the
@@ -132,13 +133,16 @@ class TlsfCore {
       if (record < get(other + kRecordEnd) + kHeader && other < end + kHeader) return fail(Error::invalid_argument);
     put(record + kRecordNext, regions_);
     put(record + kRecordEnd, end);
-    put(end + kPrev, first | kPrevFreeBit);  // the free block (or the top) before it
-    put(end + kWord, 0);                     // a used block of size 0: the region's end
-    if (top_ == 0) {  // the region is the top: no header, on no list
+    // The top has no header and is on no list, and its end marker is written when the top is
+    // used up (take_from_top): a fresh region costs writes at its start only, not a first touch
+    // of the memory at its far end (in QEMU, a zeroed 2 MiB huge page on the host).
+    if (top_ == 0) {
       top_ = first;
       top_end_ = end;
       top_prev_ = 0;
     } else {
+      put(end + kPrev, first | kPrevFreeBit);  // the free block before it
+      put(end + kWord, 0);                     // a used block of size 0: the region's end
       put(first + kPrev, 0);
       put(first + kWord, size | kFreeBit);
       insert(first, size);

@@ -98,6 +98,25 @@ TEST_CASE("a fresh region: statistics and one block of all of it") {
   CHECK(tlsf.stats() == AllocatorStats{0, managed(64 << 10), managed(64 << 10), largest(64 << 10)});
 }
 
+TEST_CASE("a region that becomes the top is written at its start only, until the top is used up") {
+  // A fresh region's far end stays untouched (on QEMU, a first write there costs the host a
+  // zeroed 2 MiB page at boot); the end marker appears when the top is used up, and then
+  // separates the last block from whatever follows the region.
+  constexpr std::size_t kSize = 64 << 10;
+  Arena arena(kSize);
+  std::memset(arena.begin, 0xa5, kSize);
+  Tlsf<> tlsf;
+  REQUIRE(tlsf.add_region(arena.region()).ok());
+  for (std::size_t i = 16; i < kSize; ++i) REQUIRE(static_cast<unsigned char>(arena.begin[i]) == 0xa5);
+  auto all = tlsf.allocate(largest(kSize), 16);
+  REQUIRE(all.ok());
+  for (std::size_t i = kSize - 16; i < kSize; ++i) CHECK(static_cast<unsigned char>(arena.begin[i]) != 0xa5);
+  // Freeing it merges with nothing past the end: one free block of the whole region again.
+  REQUIRE(tlsf.deallocate(all.value()).ok());
+  CHECK(tlsf.stats() == AllocatorStats{0, managed(kSize), managed(kSize), largest(kSize)});
+  check_largest_free_is_exact(tlsf);
+}
+
 TEST_CASE("the top: cut from its front, freed blocks next to it merge back, grown and shrunk into") {
   constexpr std::size_t kSize = 64 << 10;
   Arena arena(kSize);
