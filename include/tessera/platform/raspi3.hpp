@@ -1,8 +1,8 @@
 #pragma once
 // platform::Raspi3 — the Raspberry Pi 3 Model B/B+ (BCM2837: four Cortex-A53, peripherals at
 // 0x3F000000) and QEMU's raspi3b machine. The firmware loads kernel8.img at 0x80000 and
-// enters it on core 0 at EL2 (start.S drops to EL1); cores 1-3 wait on the spin table until
-// start_core() releases them.
+// enters it on core 0 at EL2 (start.S drops to EL1); cores 1-3, released from the firmware's
+// spin table at boot, sleep in wfi (spin_table.S) until start_core() starts them.
 //
 // Console: the PL011 (UART0) on GPIO 14/15 (ALT0), or the mini UART (ALT5) with
 // .console = Raspi3Console::mini_uart; clock: the generic timer; interrupt controller: the
@@ -40,6 +40,8 @@
 extern "C" {
 // src/arch/aarch64/spin_table.S: where a released secondary core starts, and what it reads there.
 void tessera_spin_table_entry();
+// ...and where cores 1-3 wait from boot until then (in wfi rather than the firmware's wfe loop).
+void tessera_spin_table_park_cores();
 extern std::uint64_t tessera_spin_table_boot[24];
 extern const char tessera_vectors[];
 }
@@ -62,7 +64,9 @@ namespace detail {
 // walk from level 1; descriptor bits as in arch/aarch64/page_tables.hpp):
 //   [0, 64 KiB)            not mapped: a null pointer (or a member of one) faults; the spin table is here
 //   [64 KiB, 0x80000)      RAM, read-write, never executable
-//   [0x80000, 0x200000)    the image's read-only part: read-only, executable (4 KiB pages)
+//   [0x80000, 0x180000)    the image's read-only part: read-only, executable (4 KiB pages)
+//   [0x180000, 0x200000)   the image's read-write part (.data, .bss, boot stack) and the
+//                          start of the heap: RAM, read-write, never executable (4 KiB pages)
 //   [0x200000, 0x3F000000) RAM, read-write, never executable (2 MiB blocks)
 //   [0x3F000000, 1 GiB)    BCM2837 peripherals, device memory
 //   [1 GiB, 2 GiB)         the ARM-local peripherals at 0x40000000, device memory (a 1 GiB
@@ -70,7 +74,10 @@ namespace detail {
 //   everything else        not mapped
 struct Raspi3Layout {
   static constexpr std::uint64_t page_tables = 0x81000;  // platforms/raspi3/link.ld TESSERA_PAGE_TABLES
-  static constexpr std::uint64_t null_guard_end = 0x10000, ro_begin = 0x80000, rw_begin = 0x200000;
+  // rw_begin: in the 2 MiB the firmware loaded the image into, so that the first writes of a
+  // boot (.data, .bss, the stack, the heap's first block) touch no other 2 MiB of RAM (in QEMU
+  // each 2 MiB touched first costs the host a zeroed huge page, about 0.35 ms).
+  static constexpr std::uint64_t null_guard_end = 0x10000, ro_begin = 0x80000, rw_begin = 0x180000;
   static constexpr std::uint64_t peripherals = 0x3F00'0000, local_peripherals = 0x4000'0000;
 };
 struct Raspi3Tables {
@@ -85,8 +92,8 @@ constexpr Raspi3Tables make_raspi3_tables() {
   using namespace arch::aarch64::pt;
   using L = Raspi3Layout;
   Raspi3Tables t{};
-  for (std::uint64_t a = L::null_guard_end; a < L::rw_begin; a += kPage)
-    t.low.entries[a / kPage] = a | (a < L::ro_begin ? kData : kCode) | kPageDesc;
+  for (std::uint64_t a = L::null_guard_end; a < kBlock2M; a += kPage)
+    t.low.entries[a / kPage] = a | (a >= L::ro_begin && a < L::rw_begin ? kCode : kData) | kPageDesc;
   t.first_gib.entries[0] = L::page_tables | kTable;
   for (std::uint64_t a = kBlock2M; a < kBlock1G; a += kBlock2M)
     t.first_gib.entries[a / kBlock2M] = a | (a < L::peripherals ? kData : kDevice) | kBlock;
@@ -172,6 +179,8 @@ struct Raspi3Board {
   };
 
   static void early_init() {
+    // First, while the MMU is off: cores 1-3 leave the firmware's loop for a wfi (spin_table.S).
+    tessera_spin_table_park_cores();
     // The console pins first: on a real board nothing is printed otherwise. No pulls (the
     // other side drives RX).
     constexpr auto function =
@@ -214,8 +223,9 @@ struct Raspi3Board {
     tessera_thread_faults_on(scheduler_core);
   }
   // An unmapped guard page below each thread stack (arch/aarch64/guard_pages.hpp). Stacks come
-  // from the heap, above the image's read-only part, in 2 MiB blocks: unmapping a page of one
-  // needs a 4 KiB-aligned table of 4 KiB, which the scheduler allocates when asked.
+  // from the heap, above the image's read-only part: in the first 2 MiB (pages already) or in
+  // 2 MiB blocks, where unmapping a page needs a 4 KiB-aligned table of 4 KiB, which the
+  // scheduler allocates when asked.
   static constexpr std::size_t guard_page_bytes = 4096;
   static bool guard_page_needs_table(std::uintptr_t page) {
     writable_tables();
@@ -245,6 +255,9 @@ struct Raspi3Board {
   // interrupt at the local controller.
   static constexpr std::uint32_t wake_signal = interrupt_controller::mailbox0;
   static void wake_core(unsigned core) { interrupt_controller::signal(core, wake_signal); }
+  // Ends a parked core's wait (src/arch/aarch64/spin_table.S, tessera_spin_table_park):
+  // mailbox 3, routed only while the core is parked.
+  static constexpr std::uint32_t park_release_signal = interrupt_controller::mailbox0 + 3;
 
   static unsigned core_id() {
     std::uint64_t mpidr;
@@ -278,6 +291,7 @@ struct Raspi3Board {
     asm volatile("dc cvac, %0\n\tdc cvac, %1\n\tdc cvac, %2\n\tdsb sy" ::"r"(boot), "r"(boot + 8), "r"(boot + 16)
                  : "memory");
     post_spin_table(spin_table + 8 * core, reinterpret_cast<std::uint64_t>(&tessera_spin_table_entry));
+    interrupt_controller::signal(core, park_release_signal);  // ends its wfi in the park
     // A core released from the spin table cannot be called back: "timeout" must mean a dead
     // core, not a slow host (QEMU's vCPU threads on a loaded machine can wait a second or more),
     // so the bound is generous. A board's core comes up in microseconds.

@@ -80,6 +80,66 @@ tessera_spin_table_entry:
     b       2b
     .size tessera_spin_table_entry, . - tessera_spin_table_entry
 
+// Parking (every raspi3 image): the firmware's spin loop waits in wfe, and QEMU's wfe does not
+// sleep (it only yields), so three cores parked there keep three host threads busy and slow
+// core 0 down on a small host. At boot core 0 calls tessera_spin_table_park_cores (MMU off):
+// cores 1-3 leave the firmware's loop for tessera_spin_table_park, which waits in wfi (QEMU
+// halts the vCPU; a board's core sleeps as in wfe) until its slot holds another address and
+// mailbox 3 of the local interrupt controller (BCM2836 ARM-local peripherals, QA7_rev3.4 §4.7,
+// §4.8) rings. start_core posts the entry to the same slot as before and rings mailbox 3, so a
+// core that has not reached the park yet still finds its entry through the firmware's loop.
+    .equ SPIN_TABLE, 0xd8               // the firmware's spin table: 0xd8 + 8·core
+    .equ LOCAL_BASE, 0x40000000         // BCM2836 ARM-local peripherals (QA7 §3)
+    .equ MAILBOX_INT_CONTROL, 0x50      // QA7 §4.7: Core n mailboxes interrupt control, + 4·n
+    .equ MAILBOX3_CLEAR, 0xcc           // QA7 §4.8: Core n mailbox 3 read/write-clear, + 16·n
+    .equ PARK_MAILBOX_BIT, 1 << 3       // mailbox 3 routed to the core's IRQ
+
+    .section .text.tessera_spin_table_park, "ax"
+    .global tessera_spin_table_park_cores
+    .type tessera_spin_table_park_cores, %function
+tessera_spin_table_park_cores:          // core 0, MMU off: plain stores reach RAM
+    adr     x0, tessera_spin_table_park
+    mov     x1, #(SPIN_TABLE + 8)
+    str     x0, [x1]
+    str     x0, [x1, #8]
+    str     x0, [x1, #16]
+    dsb     sy
+    sev
+    ret
+    .size tessera_spin_table_park_cores, . - tessera_spin_table_park_cores
+
+    .global tessera_spin_table_park
+    .type tessera_spin_table_park, %function
+    .balign 8
+tessera_spin_table_park:                // cores 1-3, from the firmware's loop: EL2, MMU off
+    mrs     x19, mpidr_el1
+    and     x19, x19, #0xff             // Aff0: the core number
+    mov     x20, #SPIN_TABLE
+    add     x20, x20, x19, lsl #3       // this core's slot
+    mov     x21, #LOCAL_BASE
+    add     x22, x21, #MAILBOX_INT_CONTROL
+    add     x22, x22, x19, lsl #2
+    mov     w0, #PARK_MAILBOX_BIT       // a pending interrupt ends wfi even while masked at the core
+    str     w0, [x22]
+    adr     x23, tessera_spin_table_park
+1:  ldr     x0, [x20]
+    cmp     x0, x23
+    b.ne    2f
+    wfi
+    b       1b
+2:  str     wzr, [x22]                  // the controller as the firmware left it
+    add     x1, x21, #MAILBOX3_CLEAR
+    add     x1, x1, x19, lsl #4
+    mov     w2, #-1
+    str     w2, [x1]
+    mov     x1, xzr                     // as the firmware's loop enters: x0-x3 zero
+    mov     x2, xzr
+    mov     x3, xzr
+    mov     x4, x0
+    mov     x0, xzr
+    br      x4                          // the entry start_core posted (tessera_spin_table_entry)
+    .size tessera_spin_table_park, . - tessera_spin_table_park
+
     .data
     .balign 64                          // three whole cache lines: cleaned as such
     .global tessera_spin_table_boot

@@ -37,7 +37,7 @@ void memory() {
   const auto begin = reinterpret_cast<std::uintptr_t>(free.begin);
   const auto end = reinterpret_cast<std::uintptr_t>(free.end);
   CHECK(begin % 4096 == 0);
-  CHECK(begin >= 0x200000);  // after the image's read-write part starts
+  CHECK(begin >= 0x180000);  // after the image's read-write part starts
   CHECK(end == qemu_arm_memory_bytes);
   auto* last = reinterpret_cast<volatile std::uint8_t*>(end - 1);  // the last byte of RAM is usable
   *last = 0x5a;

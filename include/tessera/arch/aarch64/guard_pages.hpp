@@ -79,7 +79,7 @@ inline void replace(Entry* entry, Entry replacement, std::uint64_t va) {
 // Writable copies of compile-time tables (see the top).
 struct alignas(4096) WritableTables {
   pt::Table level2;    // the first GiB of RAM
-  pt::Table rw_pages;  // the image's read-write block, as pages
+  pt::Table rw_pages;  // the 2 MiB holding the image's read-write part, as pages
   alignas(64) Entry root[4];
 };
 inline WritableTables writable;
@@ -87,14 +87,21 @@ inline bool copied = false;
 
 // Copies compile-time tables (T0SZ=32: a 4-entry root) and switches TTBR0 to the copy. The
 // copy maps everything exactly as before, so the switch needs no break: the old entries are
-// dropped after it.
+// dropped after it. `rw_block`: an address in the 2 MiB that holds the image's read-write part
+// (a block, split here, or a level-3 table, copied here).
 inline void copy_compile_time_tables(std::uint64_t ram_base, std::uint64_t rw_block) {
   const Entry* old_root = root();
   for (int i = 0; i < 4; ++i) writable.root[i] = old_root[i];
   const Entry* old_level2 = table_at(old_root[ram_base >> 30]);
   for (std::uint64_t i = 0; i < pt::kEntries; ++i) writable.level2.entries[i] = old_level2[i];
   const std::uint64_t rw_index = (rw_block - ram_base) >> 21;
-  fill_pages(writable.level2.entries[rw_index], writable.rw_pages);
+  const Entry rw_entry = writable.level2.entries[rw_index];
+  if ((rw_entry & kTypeMask) == pt::kBlock) {
+    fill_pages(rw_entry, writable.rw_pages);
+  } else {  // already pages (the read-write part shares its 2 MiB with the read-only one): copy them
+    const Entry* pages = table_at(rw_entry);
+    for (std::uint64_t i = 0; i < pt::kEntries; ++i) writable.rw_pages.entries[i] = pages[i];
+  }
   writable.level2.entries[rw_index] = reinterpret_cast<Entry>(&writable.rw_pages) | pt::kTable;
   writable.root[ram_base >> 30] = reinterpret_cast<Entry>(&writable.level2) | pt::kTable;
   asm volatile(
