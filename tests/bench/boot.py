@@ -243,6 +243,17 @@ def summary(values):
             "p90": round(percentile(v, 0.9), 3)}
 
 
+def paired_difference(hello_ms, floor_ms):
+    """Runs alternate, so each hello run has a floor run next to it: the median of those pairs'
+    differences is less sensitive to the machine getting slower or faster mid-run."""
+    return round(statistics.median(h - f for h, f in zip(hello_ms, floor_ms)), 3)
+
+
+def compared(hello_ms, floor_ms):
+    return {"hello_ms": summary(hello_ms), "floor_ms": summary(floor_ms),
+            "paired_difference_ms": paired_difference(hello_ms, floor_ms)}
+
+
 # --- instruction counts ----------------------------------------------------------------------
 
 def find_plugin(given):
@@ -450,14 +461,10 @@ def main(argv=None):
         "hello_ms": hello_s,
         "floor_ms": floor_s,
         "difference_ms": round(hello_s["median"] - floor_s["median"], 3),
-        # Runs alternate, so each hello run has a floor run next to it: the median of those
-        # pairs' differences is less sensitive to the machine getting slower or faster mid-run.
-        "paired_difference_ms": round(statistics.median(h - f for h, f in zip(hello_ms, floor_ms)), 3),
+        "paired_difference_ms": paired_difference(hello_ms, floor_ms),
         "target_difference_ms": TARGET_DIFFERENCE_MS,  # issue 13: the same 2 ms on raspi3
         # The same from the moment a paused QEMU (-S) is told to run: the guest's boot alone.
-        "from_cont": {"hello_ms": summary(hello_cont_ms), "floor_ms": summary(floor_cont_ms),
-                      "paired_difference_ms": round(statistics.median(
-                          h - f for h, f in zip(hello_cont_ms, floor_cont_ms)), 3)},
+        "from_cont": compared(hello_cont_ms, floor_cont_ms),
         "reader": reader,
         "instructions_to_main": None if insn_hello is None else {
             "hello": insn_hello, "target": None if raspi3 else TARGET_INSTRUCTIONS, "stop_symbol": HELLO_STOP_SYMBOL},
@@ -470,9 +477,7 @@ def main(argv=None):
         # Four cores on one host thread, in turn: what the boot itself costs QEMU, without the
         # host's scheduling of four vCPU threads (of which the floor's three spin in the
         # firmware's loop, hello's sleep) on a small machine.
-        result["from_cont_single_thread_tcg"] = {
-            "hello_ms": summary(hello_single_ms), "floor_ms": summary(floor_single_ms),
-            "paired_difference_ms": round(statistics.median(h - f for h, f in zip(hello_single_ms, floor_single_ms)), 3)}
+        result["from_cont_single_thread_tcg"] = compared(hello_single_ms, floor_single_ms)
         result["instructions_counted"] = "core 0 only, from QEMU's exec log (see the module's doc)"
     if notes:
         result["note"] = "; ".join(notes)
